@@ -1,0 +1,35 @@
+// All tensors of one checkpoint (one file or several shards), by name, with the mappings kept alive.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/raw_tensor.h"
+
+namespace dpn {
+
+class TensorSet {
+ public:
+  // Adds a tensor; `owner` keeps its memory alive. A name already present is an error naming both files.
+  void add(RawTensor tensor, std::shared_ptr<const void> owner);
+  const RawTensor* find(const std::string& name) const;
+  bool contains(const std::string& name) const { return find(name) != nullptr; }
+  size_t size() const { return tensors_.size(); }
+  std::vector<std::string> names() const;
+  const std::map<std::string, RawTensor>& all() const { return tensors_; }
+
+ private:
+  std::map<std::string, RawTensor> tensors_;
+  std::vector<std::shared_ptr<const void>> owners_;
+};
+
+// Opens the weights of a checkpoint folder: `model.safetensors.index.json` with its shards, else every
+// `*.safetensors` file in the folder. Legacy `*.bin` pickles are refused with advice on converting them.
+// Throws dpn::Error naming the folder/file when nothing loadable is found.
+TensorSet open_checkpoint_folder(const std::string& dir);
+
+// Appends the tensors of one safetensors file to `set`.
+void add_safetensors_file(TensorSet& set, const std::string& path);
+
+}  // namespace dpn
