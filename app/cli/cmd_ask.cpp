@@ -1,0 +1,61 @@
+// `dpn ask`: one question about one image, printed as text or as one JSON object.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "dpn.h"
+
+namespace dpn::cli {
+namespace {
+
+int run_ask(Args& a) {
+  ModelOptions mo;
+  mo.path = a.require("model");
+  mo.vision_tower = a.get("vision-tower");
+  mo.dtype = a.get("dtype", "f32");
+  mo.device = a.get("device", "cpu");
+  mo.threads = a.get_int("threads", 0);
+  AskOptions q;
+  q.image_path = a.require("image");
+  q.question = a.get("question");
+  q.method = a.get("method", "none");
+  q.max_new_tokens = a.get_int("max-new-tokens", 64);
+  q.temperature = float(a.get_double("temperature", 0.0));
+  q.top_p = float(a.get_double("top-p", 1.0));
+  q.seed = uint64_t(a.get_int("seed", 0));
+  const bool json = a.flag("json");
+  a.finish();
+  if (q.max_new_tokens < 1) throw UsageError("--max-new-tokens must be at least 1");
+  auto model = Model::load(mo);
+  AskResult r = model->ask(q);
+  if (json) {
+    nlohmann::json j;
+    j["answer"] = r.answer;
+    j["tokens"] = r.tokens;
+    j["stop_reason"] = r.stop_reason;
+    j["prompt_tokens"] = r.prompt_tokens;
+    j["visual_tokens"] = r.visual_tokens;
+    j["prefill_ms"] = r.timing.prefill_ms;
+    j["decode_ms"] = r.timing.decode_ms;
+    j["vision_ms"] = r.timing.vision_ms;
+    j["projector_ms"] = r.timing.projector_ms;
+    j["preprocess_ms"] = r.timing.preprocess_ms;
+    j["kv_cache_bytes"] = r.kv_cache_bytes;
+    j["method"] = q.method;
+    j["model"] = model->info().path;
+    std::cout << j.dump() << "\n";
+  } else {
+    std::cout << r.answer << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+DPN_CLI_COMMAND(ask, "ask", "answer a question about an image",
+                "dpn ask --model DIR|NAME --image FILE --question TEXT [--max-new-tokens N] [--dtype f32|bf16]\n"
+                "        [--device cpu|cuda] [--vision-tower DIR] [--temperature T --top-p P --seed S] [--threads N] [--json]\n"
+                "Prints the answer, or with --json one object with answer, tokens, prefill_ms, decode_ms, ...",
+                run_ask);
+
+}  // namespace dpn::cli

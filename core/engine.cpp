@@ -1,0 +1,151 @@
+// Implements the public API of dpn.h over the LibTorch engine.
+#include <ATen/ATen.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "dpn.h"
+#include "generate/generator.h"
+#include "image/preprocess.h"
+#include "model/llava_model.h"
+#include "runtime/threads.h"
+#include "text/prompt.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+
+namespace dpn {
+
+struct Model::Impl {
+  std::unique_ptr<LlavaModel> model;
+  ModelOptions options;
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+std::string resources_dir() {
+  if (const char* env = std::getenv("DPN_RESOURCES")) return env;
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  if (n > 0) {
+    buf[n] = 0;
+    fs::path exe(buf);
+    for (fs::path p : {exe.parent_path() / "../share/dpn-studio/resources", exe.parent_path() / "resources"})
+      if (fs::is_directory(p / "models")) return fs::weakly_canonical(p).string();
+  }
+#ifdef DPN_SOURCE_RESOURCES
+  return DPN_SOURCE_RESOURCES;
+#else
+  return "resources";
+#endif
+}
+
+std::string resolve_model_path(const std::string& name) {
+  if (fs::exists(name)) return name;
+  fs::path builtin = fs::path(resources_dir()) / "models" / name;
+  if (name.find('/') == std::string::npos && fs::is_directory(builtin)) return builtin.string();
+  return name;
+}
+
+std::unique_ptr<Model> Model::load(const ModelOptions& options) {
+  configure_threads(options.threads);
+  at::ScalarType dtype;
+  if (options.dtype == "f32" || options.dtype == "fp32" || options.dtype == "float32") dtype = at::kFloat;
+  else if (options.dtype == "bf16" || options.dtype == "bfloat16") dtype = at::kBFloat16;
+  else throw Error("--dtype", "unknown dtype '" + options.dtype + "' (f32 or bf16)");
+  if (options.device != "cpu") {
+    if (options.device == "cuda") {
+#ifndef DPN_TORCH_HAS_CUDA
+      throw Error("--device", "this build's LibTorch has no CUDA support; rebuild against a CUDA LibTorch (see README)");
+#endif
+    } else {
+      throw Error("--device", "unknown device '" + options.device + "' (cpu or cuda)");
+    }
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->model = load_llava_model(resolve_model_path(options.path), options.vision_tower, dtype);
+  return std::unique_ptr<Model>(new Model(std::move(impl)));
+}
+
+AskResult Model::ask(const AskOptions& q) {
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
+  const LlavaModel& m = *impl_->model;
+  if (q.question.find_first_not_of(" \t\r\n") == std::string::npos) throw Error("question", "the question is empty");
+  if (q.method != "none") throw Error("--method", "unknown method '" + q.method + "'");
+  AskResult r;
+  auto t = Clock::now();
+  cv::Mat rgb = load_image_rgb(q.image_path);
+  r.timing.load_image_ms = ms(t);
+  t = Clock::now();
+  at::Tensor pixels = preprocess_image(rgb, m.cfg.vision.image_size, m.cfg.image_mean, m.cfg.image_std);
+  r.timing.preprocess_ms = ms(t);
+  at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms);
+  r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template));
+  EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, visual);
+  r.visual_tokens = int(prompt.visual_count);
+  r.prompt_tokens = int(prompt.embeds.size(0));
+
+  GenerateOptions go;
+  go.max_new_tokens = q.max_new_tokens;
+  go.sampler = {q.temperature, q.top_p, q.seed};
+  go.stop_at_eos = q.stop_at_eos;
+  std::vector<int> so_far;
+  if (q.on_token)
+    go.on_token = [&](int token) {
+      so_far.push_back(token);
+      return q.on_token(m.tokenizer->decode(so_far));
+    };
+  Generation g = generate(m, prompt, go);
+  r.tokens = g.tokens;
+  r.answer = m.tokenizer->decode(g.tokens);
+  // LLaVA strips the decoded answer.
+  size_t b = r.answer.find_first_not_of(" \t\r\n"), e = r.answer.find_last_not_of(" \t\r\n");
+  r.answer = b == std::string::npos ? "" : r.answer.substr(b, e - b + 1);
+  r.stop_reason = g.stop_reason;
+  r.cancelled = g.stop_reason == "cancelled";
+  r.timing.prefill_ms = g.prefill_ms;
+  r.timing.decode_ms = g.decode_ms;
+  r.timing.decode_steps = int(g.tokens.size());
+  r.kv_cache_bytes = g.cache.bytes();
+  return r;
+}
+
+ModelInfo Model::info() const {
+  const LlavaModel& m = *impl_->model;
+  ModelInfo i;
+  i.path = m.cfg.model_dir;
+  i.layout = layout_name(m.cfg.layout);
+  i.dtype = m.dtype == at::kBFloat16 ? "bf16" : "f32";
+  i.device = impl_->options.device;
+  i.llm_layers = m.cfg.text.layers;
+  i.hidden = m.cfg.text.hidden;
+  i.heads = m.cfg.text.heads;
+  i.kv_heads = m.cfg.text.kv_heads;
+  i.vocab = m.cfg.text.vocab;
+  i.image_size = m.cfg.vision.image_size;
+  i.patch_size = m.cfg.vision.patch_size;
+  i.grid = m.cfg.vision.grid();
+  i.vision_layers = m.cfg.vision.layers;
+  for (const auto& pl : m.cfg.pooling.layers) i.dpe_layers.push_back(pl.index);
+  auto count = [](const at::Tensor& t) { return t.defined() ? t.numel() : int64_t(0); };
+  const auto& W = m.weights;
+  int64_t n = count(W.llm.embed) + count(W.llm.norm) + count(W.llm.lm_head);
+  for (const auto& l : W.llm.layers)
+    for (const at::Tensor* t : {&l.attn_norm, &l.q, &l.k, &l.v, &l.o, &l.mlp_norm, &l.gate, &l.up, &l.down, &l.router.ln_w,
+                                &l.router.ln_b, &l.router.fc1, &l.router.predictor})
+      n += count(*t);
+  n += count(W.projector.w1) + count(W.projector.b1) + count(W.projector.w2) + count(W.projector.b2);
+  n += count(W.vision.class_embedding) + count(W.vision.patch_w) + count(W.vision.pos_embedding) + 2 * count(W.vision.pre_ln_w);
+  for (const auto& l : W.vision.layers)
+    for (const at::Tensor* t : {&l.ln1_w, &l.ln1_b, &l.q_w, &l.q_b, &l.k_w, &l.k_b, &l.v_w, &l.v_b, &l.o_w, &l.o_b, &l.ln2_w,
+                                &l.ln2_b, &l.fc1_w, &l.fc1_b, &l.fc2_w, &l.fc2_b})
+      n += count(*t);
+  i.parameters = n;
+  return i;
+}
+
+}  // namespace dpn

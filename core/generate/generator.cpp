@@ -1,0 +1,77 @@
+// The decoder loop. Prefill: layer by layer, letting the method reshape the sequence; decode: one token at a time,
+// each layer at the RoPE position the method assigns (its own cache length by default, as DPN requires).
+#include "generate/generator.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+
+namespace dpn {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+}  // namespace
+
+Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const GenerateOptions& o) {
+  const TextConfig& tc = m.cfg.text;
+  const LlamaWeights& W = m.weights.llm;
+  Generation g;
+  g.cache.layers.resize(tc.layers);
+  for (auto& l : g.cache.layers) l.reserve = o.max_new_tokens;
+
+  SeqState s;
+  s.x = prompt.embeds;
+  const int64_t L = s.x.size(0);
+  s.positions = at::arange(L, at::TensorOptions().dtype(at::kLong));
+  s.visual_start = prompt.visual_start;
+  s.visual_count = prompt.visual_count;
+  int g_side = m.cfg.vision.grid();
+  s.grid_h = s.grid_w = (prompt.visual_count == int64_t(g_side) * g_side) ? g_side : 0;
+
+  auto t0 = Clock::now();
+  for (int l = 0; l < tc.layers; ++l) {
+    auto tl = Clock::now();
+    if (o.method) o.method->before_layer(l, s);
+    AttentionRequest req;
+    bool want = o.method && o.method->wants_attention(l, s, req);
+    g.layer_tokens.push_back(s.x.size(0));
+    s.x = llama_layer(W.layers[l], tc, s.x, s.positions, g.cache.layers[l], want ? &req : nullptr);
+    if (want) o.method->on_attention(l, s, req.probs);
+    if (o.keep_hidden) g.hidden.push_back(s.x);
+    if (o.method) o.method->after_layer(l, s);
+    g.layer_ms.push_back(ms(tl, Clock::now()));
+  }
+  g.prefill_len = s.x.size(0);
+  at::Tensor rows = o.all_logits ? s.x : s.x.narrow(0, s.x.size(0) - 1, 1);
+  g.prefill_logits = llama_logits(W, tc, rows);
+  auto t1 = Clock::now();
+  g.prefill_ms = ms(t0, t1);
+
+  Sampler sampler(o.sampler);
+  int token = sampler.next(g.prefill_logits[g.prefill_logits.size(0) - 1]);
+  g.stop_reason = "max_tokens";
+  for (int step = 0; step < o.max_new_tokens; ++step) {
+    if (o.stop_at_eos && token == tc.eos_id) {
+      g.stop_reason = "eos";
+      break;
+    }
+    g.tokens.push_back(token);
+    if (o.on_token && !o.on_token(token)) {
+      g.stop_reason = "cancelled";
+      break;
+    }
+    if (step + 1 == o.max_new_tokens) break;
+    at::Tensor x = W.embed.index_select(0, at::full({1}, int64_t(token), at::TensorOptions().dtype(at::kLong)));
+    for (int l = 0; l < tc.layers; ++l) {
+      LayerKv& kv = g.cache.layers[l];
+      int64_t pos = o.method ? o.method->decode_position(l, kv.len, L, step) : kv.len;
+      x = llama_layer(W.layers[l], tc, x, at::full({1}, pos, at::TensorOptions().dtype(at::kLong)), kv);
+    }
+    token = sampler.next(llama_logits(W, tc, x)[0]);
+  }
+  g.decode_ms = ms(t1, Clock::now());
+  return g;
+}
+
+}  // namespace dpn

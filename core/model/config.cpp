@@ -1,0 +1,242 @@
+// config.json parsing for both LLaVA layouts (llava-detail.md §3), including the CLIP tower's own config.
+#include "model/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace dpn {
+
+const char* layout_name(Layout layout) {
+  switch (layout) {
+    case Layout::Original: return "llava (original)";
+    case Layout::HfLegacy: return "llava-hf (legacy keys)";
+    case Layout::HfNew: return "llava-hf (new keys)";
+  }
+  return "?";
+}
+
+int LlavaConfig::vision_layers_to_run() const {
+  // hidden_states[0] is the embedding output, [i] the output of layer i; negative indices count from the end.
+  int idx = select_layer < 0 ? vision.layers + 1 + select_layer : select_layer;
+  return idx;
+}
+
+namespace {
+
+json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw Error(p.string(), "cannot open (a checkpoint folder needs config.json)");
+  try {
+    return json::parse(in);
+  } catch (const json::exception& e) {
+    throw Error(p.string(), std::string("invalid JSON: ") + e.what());
+  }
+}
+
+template <typename T>
+void get_opt(const json& j, const char* key, T* out, const std::string& where) {
+  if (!j.contains(key) || j[key].is_null()) return;
+  try {
+    *out = j[key].get<T>();
+  } catch (const json::exception&) {
+    throw Error(where, std::string("field '") + key + "' has the wrong type: " + j[key].dump());
+  }
+}
+
+TextConfig parse_text(const json& j, const std::string& where) {
+  TextConfig t;
+  get_opt(j, "hidden_size", &t.hidden, where);
+  get_opt(j, "intermediate_size", &t.intermediate, where);
+  get_opt(j, "num_hidden_layers", &t.layers, where);
+  get_opt(j, "num_attention_heads", &t.heads, where);
+  t.kv_heads = t.heads;
+  get_opt(j, "num_key_value_heads", &t.kv_heads, where);
+  get_opt(j, "vocab_size", &t.vocab, where);
+  get_opt(j, "max_position_embeddings", &t.max_positions, where);
+  get_opt(j, "rms_norm_eps", &t.rms_eps, where);
+  get_opt(j, "rope_theta", &t.rope_theta, where);
+  if (j.contains("rope_parameters") && j["rope_parameters"].is_object())
+    get_opt(j["rope_parameters"], "rope_theta", &t.rope_theta, where);
+  if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
+    throw Error(where, "rope_scaling is not supported (found " + j["rope_scaling"].dump() + ")");
+  get_opt(j, "bos_token_id", &t.bos_id, where);
+  if (j.contains("eos_token_id") && j["eos_token_id"].is_number_integer()) t.eos_id = j["eos_token_id"].get<int>();
+  if (j.contains("hidden_act") && j["hidden_act"] != "silu")
+    throw Error(where, "hidden_act '" + j["hidden_act"].get<std::string>() + "' is not supported (LLaMA uses silu)");
+  if (t.hidden <= 0 || t.heads <= 0 || t.hidden % t.heads != 0)
+    throw Error(where, "hidden_size " + std::to_string(t.hidden) + " is not divisible by num_attention_heads " + std::to_string(t.heads));
+  if (t.kv_heads <= 0 || t.heads % t.kv_heads != 0)
+    throw Error(where, "num_attention_heads " + std::to_string(t.heads) + " is not a multiple of num_key_value_heads " + std::to_string(t.kv_heads));
+  if (t.layers <= 0) throw Error(where, "num_hidden_layers must be positive");
+  return t;
+}
+
+VisionConfig parse_vision(const json& j, const std::string& where) {
+  VisionConfig v;
+  get_opt(j, "hidden_size", &v.hidden, where);
+  get_opt(j, "intermediate_size", &v.intermediate, where);
+  get_opt(j, "num_hidden_layers", &v.layers, where);
+  get_opt(j, "num_attention_heads", &v.heads, where);
+  get_opt(j, "image_size", &v.image_size, where);
+  get_opt(j, "patch_size", &v.patch_size, where);
+  get_opt(j, "num_channels", &v.channels, where);
+  get_opt(j, "layer_norm_eps", &v.ln_eps, where);
+  get_opt(j, "hidden_act", &v.act, where);
+  if (v.act != "quick_gelu" && v.act != "gelu")
+    throw Error(where, "vision hidden_act '" + v.act + "' is not supported (quick_gelu or gelu)");
+  if (v.patch_size <= 0 || v.image_size < v.patch_size)
+    throw Error(where, "image_size " + std::to_string(v.image_size) + " / patch_size " + std::to_string(v.patch_size) + " gives no patches");
+  if (v.hidden % v.heads != 0) throw Error(where, "vision hidden_size is not divisible by num_attention_heads");
+  return v;
+}
+
+std::pair<int, int> parse_pair(const json& p, const std::string& where) {
+  if (p.is_number_integer()) return {p.get<int>(), p.get<int>()};
+  if (p.is_array() && p.size() == 2 && p[0].is_number_integer() && p[1].is_number_integer())
+    return {p[0].get<int>(), p[1].get<int>()};
+  throw Error(where, "pooling kernel must be [h, w], got " + p.dump());
+}
+
+PoolingConfig parse_pooling(const json& j, const std::string& where) {
+  PoolingConfig pc;
+  pc.present = true;
+  const std::string w = where + ": pooling";
+  get_opt(j, "pooling_type", &pc.type, w);
+  get_opt(j, "pooling_function", &pc.function, w);
+  get_opt(j, "pooling_location", &pc.location, w);
+  get_opt(j, "router_version", &pc.router_version, w);
+  get_opt(j, "use_special_token", &pc.use_special_token, w);
+  get_opt(j, "prepooling", &pc.prepooling, w);
+  if (pc.type != "static" && pc.type != "adaptive" && pc.type != "random")
+    throw Error(w, "pooling_type must be static, adaptive or random, got '" + pc.type + "'");
+  if (pc.function != "max" && pc.function != "avg" && pc.function != "conv")
+    throw Error(w, "pooling_function must be max, avg or conv, got '" + pc.function + "'");
+  if (pc.location != "pre" && pc.location != "post")
+    throw Error(w, "pooling_location must be pre or post, got '" + pc.location + "'");
+  if (pc.router_version != "v1" && pc.router_version != "v2")
+    throw Error(w, "router_version must be v1 or v2, got '" + pc.router_version + "'");
+  if (j.contains("pooling_layers")) {
+    if (!j["pooling_layers"].is_array()) throw Error(w, "pooling_layers must be a list");
+    for (const auto& l : j["pooling_layers"]) {
+      PoolingLayer pl;
+      if (!l.contains("index") || !l["index"].is_number_integer()) throw Error(w, "each pooling layer needs an integer 'index'");
+      pl.index = l["index"].get<int>();
+      const json& ks = l.contains("kernel_size") ? l["kernel_size"] : l.value("stride", json());
+      if (ks.is_null()) throw Error(w, "pooling layer " + std::to_string(pl.index) + " has no kernel_size");
+      // static: a single pair; adaptive/random: a list of pairs (dpn-detail.md §2.6).
+      if (ks.is_array() && !ks.empty() && ks[0].is_number()) pl.experts.push_back(parse_pair(ks, w));
+      else if (ks.is_number_integer()) pl.experts.push_back(parse_pair(ks, w));
+      else
+        for (const auto& p : ks) pl.experts.push_back(parse_pair(p, w));
+      if (l.contains("stride") && l.contains("kernel_size")) {
+        std::vector<std::pair<int, int>> strides;
+        const json& st = l["stride"];
+        if (st.is_array() && !st.empty() && st[0].is_number()) strides.push_back(parse_pair(st, w));
+        else
+          for (const auto& p : st) strides.push_back(parse_pair(p, w));
+        if (strides != pl.experts)
+          throw Error(w, "layer " + std::to_string(pl.index) + ": stride differs from kernel_size (only kernel = stride is supported)");
+      }
+      for (auto [kh, kw] : pl.experts)
+        if (kh <= 0 || kw <= 0) throw Error(w, "layer " + std::to_string(pl.index) + ": kernel sizes must be positive");
+      if (pl.experts.empty()) throw Error(w, "layer " + std::to_string(pl.index) + " has no experts");
+      pc.layers.push_back(pl);
+    }
+  }
+  return pc;
+}
+
+fs::path resolve_vision_dir(const fs::path& model_dir, const std::string& name, const std::string& where) {
+  std::vector<fs::path> candidates;
+  if (!name.empty()) {
+    candidates.push_back(fs::path(name));
+    candidates.push_back(model_dir / name);
+    candidates.push_back(model_dir.parent_path() / name);
+    candidates.push_back(model_dir / fs::path(name).filename());
+    candidates.push_back(model_dir.parent_path() / fs::path(name).filename());
+  }
+  for (const auto& c : candidates)
+    if (fs::exists(c / "config.json")) return fs::weakly_canonical(c);
+  std::string tried;
+  for (const auto& c : candidates) tried += "\n  " + c.string();
+  throw Error(where, "mm_vision_tower '" + name + "' not found; tried:" + tried +
+                         "\nDownload the CLIP tower next to the model or pass --vision-tower DIR");
+}
+
+}  // namespace
+
+LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string& vision_override) {
+  LlavaConfig c;
+  const fs::path model_dir = fs::path(model_dir_in);
+  if (!fs::is_directory(model_dir)) throw Error(model_dir_in, "is not a folder");
+  c.model_dir = model_dir.string();
+  const fs::path cfg_path = model_dir / "config.json";
+  c.config_path = cfg_path.string();
+  const json j = read_json(cfg_path);
+  const std::string where = cfg_path.string();
+
+  if (j.contains("text_config")) {
+    // HF llava-hf layout; legacy vs new key prefixes are decided from the tensor names at load time.
+    c.layout = Layout::HfLegacy;
+    c.text = parse_text(j["text_config"], where + ": text_config");
+    c.vision = parse_vision(j.value("vision_config", json::object()), where + ": vision_config");
+    get_opt(j, "image_token_index", &c.image_token_index, where);
+    get_opt(j, "image_token_id", &c.image_token_index, where);
+    if (c.image_token_index < 0) c.image_token_index = 32000;
+    if (j.contains("vision_feature_layer")) {
+      if (!j["vision_feature_layer"].is_number_integer())
+        throw Error(where, "vision_feature_layer as a list is not supported, got " + j["vision_feature_layer"].dump());
+      c.select_layer = j["vision_feature_layer"].get<int>();
+    }
+    std::string strategy = j.value("vision_feature_select_strategy", std::string("default"));
+    if (strategy != "default" && strategy != "full") throw Error(where, "unknown vision_feature_select_strategy '" + strategy + "'");
+    c.drop_cls = strategy == "default";
+    std::string act = j.value("projector_hidden_act", std::string("gelu"));
+    if (act != "gelu") throw Error(where, "projector_hidden_act '" + act + "' is not supported");
+    c.projector = "mlp2x_gelu";
+    c.aspect = "pad";  // LLaVA's evaluation preprocessing, also for HF weights (llava-detail.md §5.3)
+    if (!vision_override.empty()) throw Error(where, "--vision-tower applies only to the original LLaVA layout (this checkpoint contains its vision tower)");
+  } else {
+    c.layout = Layout::Original;
+    c.text = parse_text(j, where);
+    if (!j.contains("mm_vision_tower") || !j["mm_vision_tower"].is_string())
+      throw Error(where, "neither 'text_config' (llava-hf) nor 'mm_vision_tower' (original LLaVA) found: not a LLaVA checkpoint");
+    get_opt(j, "mm_vision_select_layer", &c.select_layer, where);
+    std::string feature = j.value("mm_vision_select_feature", std::string("patch"));
+    if (feature != "patch" && feature != "cls_patch") throw Error(where, "unknown mm_vision_select_feature '" + feature + "'");
+    c.drop_cls = feature == "patch";
+    get_opt(j, "mm_projector_type", &c.projector, where);
+    if (c.projector != "mlp2x_gelu" && c.projector != "tokenpacker")
+      throw Error(where, "mm_projector_type '" + c.projector + "' is not supported (mlp2x_gelu, tokenpacker)");
+    get_opt(j, "image_aspect_ratio", &c.aspect, where);
+    if (j.value("mm_use_im_start_end", false)) throw Error(where, "mm_use_im_start_end = true is not supported");
+    const std::string tower = vision_override.empty() ? j["mm_vision_tower"].get<std::string>() : vision_override;
+    c.vision_dir = resolve_vision_dir(model_dir, tower, where).string();
+    const fs::path vcfg = fs::path(c.vision_dir) / "config.json";
+    json vj = read_json(vcfg);
+    if (vj.contains("vision_config")) vj = vj["vision_config"];  // a full CLIPModel config
+    c.vision = parse_vision(vj, vcfg.string());
+  }
+  c.mm_hidden = c.vision.hidden;
+  get_opt(j, "mm_hidden_size", &c.mm_hidden, where);
+  if (c.mm_hidden != c.vision.hidden)
+    throw Error(where, "mm_hidden_size " + std::to_string(c.mm_hidden) + " disagrees with the vision tower's hidden_size " + std::to_string(c.vision.hidden));
+  if (c.aspect != "pad" && c.aspect != "square" && c.aspect != "resize")
+    throw Error(where, "image_aspect_ratio '" + c.aspect + "' is not supported (pad)");
+  int run = c.vision_layers_to_run();
+  if (run < 0 || run > c.vision.layers)
+    throw Error(where, "vision select layer " + std::to_string(c.select_layer) + " is outside the tower's " + std::to_string(c.vision.layers) + " layers");
+  if (j.contains("pooling") && j["pooling"].is_object()) c.pooling = parse_pooling(j["pooling"], where);
+  for (const auto& pl : c.pooling.layers)
+    if (pl.index < 0 || pl.index >= c.text.layers)
+      throw Error(where, "pooling layer index " + std::to_string(pl.index) + " does not exist (the LLM has " + std::to_string(c.text.layers) + " layers)");
+  return c;
+}
+
+}  // namespace dpn

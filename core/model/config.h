@@ -1,0 +1,90 @@
+// Hyper-parameters of a LLaVA checkpoint, read from config.json in either layout (original LLaVA or HF llava-hf),
+// with the default tables of LlamaConfig and CLIPVisionConfig applied to sparse configs.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace dpn {
+
+// Which key naming a checkpoint uses (llava-detail.md §3.1-3.3).
+enum class Layout {
+  Original,  // model.*, lm_head, model.mm_projector.{0,2}; CLIP in a separate folder (vision_model.*)
+  HfLegacy,  // language_model.model.*, language_model.lm_head, vision_tower.vision_model.*, multi_modal_projector.*
+  HfNew,     // model.language_model.*, lm_head, model.vision_tower.vision_model.*, model.multi_modal_projector.*
+};
+const char* layout_name(Layout layout);
+
+struct TextConfig {
+  int hidden = 4096;
+  int intermediate = 11008;
+  int layers = 32;
+  int heads = 32;
+  int kv_heads = 32;
+  int vocab = 32000;
+  int max_positions = 4096;
+  double rms_eps = 1e-6;  // LlamaConfig default; LLaVA-1.5 configs say 1e-5
+  double rope_theta = 10000.0;
+  int bos_id = 1;
+  int eos_id = 2;
+  int head_dim() const { return hidden / heads; }
+};
+
+struct VisionConfig {
+  int hidden = 768;  // CLIPVisionConfig defaults
+  int intermediate = 3072;
+  int layers = 12;
+  int heads = 12;
+  int image_size = 224;
+  int patch_size = 32;
+  int channels = 3;
+  double ln_eps = 1e-5;
+  std::string act = "quick_gelu";
+  int grid() const { return image_size / patch_size; }
+  int patches() const { return grid() * grid(); }
+};
+
+// One DPE layer of the `pooling` section (dpn-detail.md §2.6): experts as (kernel_h, kernel_w), kernel = stride.
+struct PoolingLayer {
+  int index = 0;
+  std::vector<std::pair<int, int>> experts;
+};
+
+struct PoolingConfig {
+  bool present = false;
+  std::string type = "static";  // static | adaptive | random
+  std::vector<PoolingLayer> layers;
+  std::string function = "max";  // max | avg | conv
+  std::string location = "post";  // pre | post
+  std::string router_version = "v1";
+  bool use_special_token = false;
+  bool prepooling = false;
+};
+
+struct LlavaConfig {
+  std::string model_dir;
+  std::string config_path;
+  std::string vision_dir;  // folder of the CLIP tower (original layout); empty for HF layouts
+  Layout layout = Layout::Original;
+  TextConfig text;
+  VisionConfig vision;
+  int select_layer = -2;      // mm_vision_select_layer / vision_feature_layer
+  bool drop_cls = true;       // select_feature "patch" / strategy "default"
+  std::string projector = "mlp2x_gelu";
+  int mm_hidden = 0;          // projector input width (= vision.hidden)
+  int image_token_index = -1; // HF layouts: id of <image>; original: -200 sentinel only
+  std::string aspect = "pad";
+  std::vector<double> image_mean{0.48145466, 0.4578275, 0.40821073};
+  std::vector<double> image_std{0.26862954, 0.26130258, 0.27577711};
+  std::string conv_template = "vicuna_v1";
+  PoolingConfig pooling;
+
+  // Number of CLIP encoder layers to run so that the selected hidden state is the last one computed.
+  int vision_layers_to_run() const;
+};
+
+// Reads `model_dir/config.json`. The original layout's vision tower is found from `mm_vision_tower`: an existing path,
+// else relative to the model folder, else a sibling folder named like its last path component; `vision_override`
+// (the --vision-tower flag) wins over all. Throws dpn::Error naming the file and field.
+LlavaConfig load_llava_config(const std::string& model_dir, const std::string& vision_override = "");
+
+}  // namespace dpn

@@ -1,0 +1,113 @@
+// LLaMA decoder layer math, matching HF transformers' LlamaDecoderLayer in eager mode.
+#include "model/llama.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+namespace dpn {
+
+int64_t LayerKv::bytes() const { return k.defined() ? 2 * len * k.size(0) * k.size(2) * k.element_size() : 0; }
+int64_t LayerKv::capacity_bytes() const { return k.defined() ? 2 * k.numel() * k.element_size() : 0; }
+
+int64_t KvCache::bytes() const {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.bytes();
+  return n;
+}
+int64_t KvCache::capacity_bytes() const {
+  int64_t n = 0;
+  for (const auto& l : layers) n += l.capacity_bytes();
+  return n;
+}
+
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  // HF: variance in fp32, normalise in fp32, cast back, then multiply by the weight.
+  at::Tensor xf = x.to(at::kFloat);
+  at::Tensor var = xf.pow(2).mean(-1, /*keepdim=*/true);
+  at::Tensor y = (xf * at::rsqrt(var + eps)).to(x.scalar_type());
+  return weight * y;
+}
+
+RopeTables rope_tables(const at::Tensor& positions, int64_t head_dim, double theta, at::ScalarType dtype) {
+  auto f32 = at::TensorOptions().dtype(at::kFloat);
+  // inv_freq = 1 / theta^(2i/Dh), computed in fp32 as transformers does.
+  at::Tensor exponents = at::arange(0, head_dim, 2, at::TensorOptions().dtype(at::kLong)).to(at::kFloat) / double(head_dim);
+  at::Tensor inv_freq = 1.0 / at::pow(at::scalar_tensor(theta, f32), exponents);
+  at::Tensor freqs = at::outer(positions.to(at::kFloat), inv_freq);  // [T, Dh/2]
+  at::Tensor emb = at::cat({freqs, freqs}, -1);                       // [T, Dh]
+  return {emb.cos().to(dtype), emb.sin().to(dtype)};
+}
+
+namespace {
+
+at::Tensor rotate_half(const at::Tensor& x) {
+  int64_t h = x.size(-1) / 2;
+  return at::cat({-x.narrow(-1, h, h), x.narrow(-1, 0, h)}, -1);
+}
+
+// Appends k, v [Hkv, T, Dh] to the cache, growing its capacity when needed.
+void append_kv(LayerKv& kv, const at::Tensor& k, const at::Tensor& v) {
+  const int64_t T = k.size(1);
+  if (!kv.k.defined() || kv.len + T > kv.k.size(1)) {
+    int64_t cap = kv.len + T + (kv.k.defined() ? std::max<int64_t>(kv.reserve, 16) : kv.reserve);
+    at::Tensor nk = at::empty({k.size(0), cap, k.size(2)}, k.options());
+    at::Tensor nv = at::empty({v.size(0), cap, v.size(2)}, v.options());
+    if (kv.len > 0) {
+      nk.narrow(1, 0, kv.len).copy_(kv.k.narrow(1, 0, kv.len));
+      nv.narrow(1, 0, kv.len).copy_(kv.v.narrow(1, 0, kv.len));
+    }
+    kv.k = nk;
+    kv.v = nv;
+  }
+  kv.k.narrow(1, kv.len, T).copy_(k);
+  kv.v.narrow(1, kv.len, T).copy_(v);
+  kv.len += T;
+}
+
+}  // namespace
+
+at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const at::Tensor& x,
+                       const at::Tensor& positions, LayerKv& kv, AttentionRequest* attn) {
+  const int64_t T = x.size(0), H = cfg.heads, Hkv = cfg.kv_heads, G = H / Hkv, Dh = cfg.head_dim();
+  const int64_t past = kv.len;
+
+  // Attention block: x + o(attn(norm(x)))
+  at::Tensor h = rms_norm(x, w.attn_norm, cfg.rms_eps);
+  at::Tensor q = at::linear(h, w.q).view({T, H, Dh}).transpose(0, 1);    // [H, T, Dh]
+  at::Tensor k = at::linear(h, w.k).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
+  at::Tensor v = at::linear(h, w.v).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
+  RopeTables rope = rope_tables(positions, Dh, cfg.rope_theta, x.scalar_type());
+  q = q * rope.cos + rotate_half(q) * rope.sin;
+  k = k * rope.cos + rotate_half(k) * rope.sin;
+  append_kv(kv, k, v);
+  const int64_t Tk = kv.len;
+  at::Tensor keys = kv.k.narrow(1, 0, Tk);  // [Hkv, Tk, Dh]
+  at::Tensor vals = kv.v.narrow(1, 0, Tk);
+
+  // GQA without copying the cache: group the G query heads that share a kv head.
+  at::Tensor qg = q.reshape({Hkv, G * T, Dh});
+  at::Tensor scores = at::matmul(qg, keys.transpose(1, 2)).view({Hkv, G, T, Tk}) * (1.0 / std::sqrt(double(Dh)));
+  if (T > 1) {
+    // Query i (absolute index past + i) sees keys 0..past+i.
+    at::Tensor mask = at::ones({T, Tk}, at::TensorOptions().dtype(at::kBool)).triu(past + 1);
+    scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
+  }
+  at::Tensor probs = at::softmax(scores, -1, at::kFloat);  // [Hkv, G, T, Tk] fp32
+  if (attn && attn->query_rows.defined())
+    attn->probs = probs.reshape({H, T, Tk}).index_select(1, attn->query_rows).mean(0);
+  at::Tensor ctx = at::matmul(probs.to(x.scalar_type()).view({Hkv, G * T, Tk}), vals);  // [Hkv, G*T, Dh]
+  ctx = ctx.view({H, T, Dh}).transpose(0, 1).reshape({T, H * Dh});
+  at::Tensor out = x + at::linear(ctx, w.o);
+
+  // MLP block: out + down(silu(gate(norm(out))) * up(norm(out)))
+  at::Tensor m = rms_norm(out, w.mlp_norm, cfg.rms_eps);
+  at::Tensor act = at::silu(at::linear(m, w.gate)) * at::linear(m, w.up);
+  return out + at::linear(act, w.down);
+}
+
+at::Tensor llama_logits(const LlamaWeights& w, const TextConfig& cfg, const at::Tensor& x) {
+  return at::linear(rms_norm(x, w.norm, cfg.rms_eps), w.lm_head).to(at::kFloat);
+}
+
+}  // namespace dpn

@@ -1,0 +1,37 @@
+// A loaded LLaVA model (config, weights, tokenizer) and the steps before the decoder: image encoding and the
+// splice of visual tokens into the embedded prompt. N visual tokens, L sequence length, D hidden.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/config.h"
+#include "model/weights.h"
+#include "text/tokenizer.h"
+
+namespace dpn {
+
+struct LlavaModel {
+  LlavaConfig cfg;
+  LlavaWeights weights;
+  std::unique_ptr<Tokenizer> tokenizer;
+  at::ScalarType dtype;
+};
+
+// Loads config, tokenizer and weights (tokenizer first: a missing tokenizer fails before weights are mapped).
+std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype);
+
+// pixels [3, S, S] -> visual tokens in LLM space [N, D] (vision tower + projector).
+at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms = nullptr, double* projector_ms = nullptr);
+
+// ids with one kImageSentinel -> inputs_embeds [L, D] with the visual tokens in place of the sentinel.
+struct EmbeddedPrompt {
+  at::Tensor embeds;       // [L, D]
+  int64_t visual_start = 0;
+  int64_t visual_count = 0;
+};
+EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, const at::Tensor& visual);
+
+}  // namespace dpn
