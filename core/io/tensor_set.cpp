@@ -8,6 +8,7 @@
 #include <set>
 
 #include "io/safetensors.h"
+#include "io/torch_checkpoint.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -43,13 +44,43 @@ void add_safetensors_file(TensorSet& set, const std::string& path) {
 
 namespace {
 
-[[noreturn]] void refuse_pickles(const std::string& dir) {
-  throw Error(dir,
-              "holds only PyTorch pickle weights (*.bin), which are not loaded because unpickling can run code. "
-              "Convert them to safetensors once, e.g. in Python: "
-              "`from safetensors.torch import save_file; import torch; "
-              "save_file(torch.load(F, map_location='cpu', weights_only=True), F.replace('.bin', '.safetensors'))` "
-              "for each shard");
+// Training leftovers that are pickles but not weights; a folder's *.bin/*.pt/*.pth other than these are loaded.
+bool is_training_leftover(const std::string& name) {
+  return name == "training_args.bin" || name.rfind("optimizer", 0) == 0 || name.rfind("scheduler", 0) == 0 ||
+         name.rfind("rng_state", 0) == 0;
+}
+
+// Reads a sharding index (§3.5): shard file -> the tensor names the index places there.
+std::map<std::string, std::set<std::string>> read_weight_map(const fs::path& index) {
+  nlohmann::json j;
+  try {
+    std::ifstream in(index);
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(index.string(), std::string("invalid JSON: ") + e.what());
+  }
+  if (!j.contains("weight_map") || !j["weight_map"].is_object())
+    throw Error(index.string(), "missing object 'weight_map'");
+  std::map<std::string, std::set<std::string>> expected;  // shard -> names the index puts there
+  for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+    if (!it.value().is_string()) throw Error(index.string(), "weight_map." + it.key() + " must be a file name");
+    expected[it.value().get<std::string>()].insert(it.key());
+  }
+  return expected;
+}
+
+// Loads every shard an index names with `add_file` and checks each holds the tensors the index places there.
+template <typename AddFile>
+void add_indexed_shards(TensorSet& set, const std::string& dir, const fs::path& index, AddFile add_file) {
+  for (const auto& [shard, names] : read_weight_map(index)) {
+    const fs::path p = fs::path(dir) / shard;
+    if (!fs::exists(p)) throw Error(index.string(), "names shard '" + shard + "', which is missing");
+    add_file(set, p.string());
+    for (const auto& n : names) {
+      const RawTensor* t = set.find(n);
+      if (!t || t->file != p.string()) throw Error(p.string(), "does not contain tensor '" + n + "' that the index places there");
+    }
+  }
 }
 
 }  // namespace
@@ -59,47 +90,46 @@ TensorSet open_checkpoint_folder(const std::string& dir) {
   TensorSet set;
   const fs::path index = fs::path(dir) / "model.safetensors.index.json";
   if (fs::exists(index)) {
-    nlohmann::json j;
-    try {
-      std::ifstream in(index);
-      j = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(index.string(), std::string("invalid JSON: ") + e.what());
-    }
-    if (!j.contains("weight_map") || !j["weight_map"].is_object())
-      throw Error(index.string(), "missing object 'weight_map'");
-    std::map<std::string, std::set<std::string>> expected;  // shard -> names the index puts there
-    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
-      if (!it.value().is_string()) throw Error(index.string(), "weight_map." + it.key() + " must be a file name");
-      expected[it.value().get<std::string>()].insert(it.key());
-    }
-    for (const auto& [shard, names] : expected) {
-      const fs::path p = fs::path(dir) / shard;
-      if (!fs::exists(p)) throw Error(index.string(), "names shard '" + shard + "', which is missing");
-      SafetensorsFile file(p.string());
-      auto owner = file.mapping();
-      for (const RawTensor& t : file.tensors()) set.add(t, owner);
-      for (const auto& n : names) {
-        const RawTensor* t = set.find(n);
-        if (!t || t->file != p.string()) throw Error(p.string(), "does not contain tensor '" + n + "' that the index places there");
-      }
-    }
+    add_indexed_shards(set, dir, index, add_safetensors_file);
     return set;
   }
-  std::vector<fs::path> files;
-  bool has_bin = false;
+  std::vector<fs::path> files, pickles;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
-    if (e.path().extension() == ".safetensors") files.push_back(e.path());
-    if (e.path().extension() == ".bin" || e.path().extension() == ".pt" || e.path().extension() == ".pth") has_bin = true;
+    const std::string ext = e.path().extension().string();
+    if (ext == ".safetensors") files.push_back(e.path());
+    if ((ext == ".bin" || ext == ".pt" || ext == ".pth") && !is_training_leftover(e.path().filename().string()))
+      pickles.push_back(e.path());
   }
-  if (files.empty()) {
-    if (has_bin) refuse_pickles(dir);
-    throw Error(dir, "contains no *.safetensors weights");
+  if (!files.empty()) {
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) add_safetensors_file(set, f.string());
+    return set;
   }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) add_safetensors_file(set, f.string());
+  const fs::path bin_index = fs::path(dir) / "pytorch_model.bin.index.json";
+  if (fs::exists(bin_index)) {
+    add_indexed_shards(set, dir, bin_index, add_torch_file);
+    return set;
+  }
+  if (pickles.empty()) throw Error(dir, "contains no *.safetensors weights (nor *.bin / *.pt torch.save weights)");
+  std::sort(pickles.begin(), pickles.end());
+  for (const auto& f : pickles) add_torch_file(set, f.string());
   return set;
+}
+
+void add_torch_file(TensorSet& set, const std::string& path) {
+  std::unique_ptr<TorchCheckpoint> file;
+  try {
+    file = std::make_unique<TorchCheckpoint>(path);
+  } catch (const Error& e) {
+    // The reader's message names the file and the problem; add what the user can do about it.
+    throw Error(e.where(), std::string(e.what()).substr(e.where().empty() ? 0 : e.where().size() + 2) +
+                               ". If the file is a valid PyTorch checkpoint that this reader does not handle, convert it "
+                               "to safetensors once in Python: `from safetensors.torch import save_file; import torch; "
+                               "save_file(torch.load(F, map_location='cpu', weights_only=True), "
+                               "F.replace('.bin', '.safetensors'))`");
+  }
+  for (const RawTensor& t : file->tensors()) set.add(t, file->owner());
 }
 
 }  // namespace dpn

@@ -25,11 +25,16 @@ class TensorSet {
 };
 
 // Opens the weights of a checkpoint folder: `model.safetensors.index.json` with its shards, else every
-// `*.safetensors` file in the folder. Legacy `*.bin` pickles are refused with advice on converting them.
+// `*.safetensors` file in the folder; only when there is no safetensors file, torch.save pickles:
+// `pytorch_model.bin.index.json` with its shards, else every *.bin/*.pt/*.pth except training leftovers
+// (training_args.bin, optimizer*, scheduler*, rng_state*), read by the restricted reader (io/torch_checkpoint.h).
 // Throws dpn::Error naming the folder/file when nothing loadable is found.
 TensorSet open_checkpoint_folder(const std::string& dir);
 
 // Appends the tensors of one safetensors file to `set`.
 void add_safetensors_file(TensorSet& set, const std::string& path);
+
+// Appends the tensors of one torch.save (zip format) file to `set`; errors carry advice on converting.
+void add_torch_file(TensorSet& set, const std::string& path);
 
 }  // namespace dpn

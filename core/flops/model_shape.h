@@ -1,0 +1,77 @@
+// The shapes a FLOPs count needs (LLM, vision tower, projector), from a model folder's config.json or a preset.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace dpn::flops {
+
+// The decoder-only LLM (LLaMA/Vicuna): every field is what LlamaConfig calls it, without the prefix.
+struct LlmShape {
+  int layers = 32;     // num_hidden_layers
+  int hidden = 4096;   // hidden_size (d)
+  int ffn = 11008;     // intermediate_size (m)
+  int heads = 32;      // num_attention_heads
+  int kv_heads = 32;   // num_key_value_heads (GQA when < heads)
+  int vocab = 32000;   // vocab_size (rows of lm_head)
+  int head_dim() const { return hidden / heads; }
+  int kv_width() const { return kv_heads * head_dim(); }  // width of the k and v projections
+};
+
+// The vision tower. Only a CLIP ViT is counted here; other towers (LLaVA-HR's CLIP-448 + ConvNeXt with
+// MR-adapters) get their own Kind and their own cost function in flops.cpp (a separate issue), and until then
+// are reported as "not counted" rather than with a wrong number.
+struct VisionShape {
+  enum class Kind { Clip, NotCounted };
+  Kind kind = Kind::Clip;
+  int layers = 23;     // encoder layers actually RUN: the select layer (-2 of 24 -> 23); later layers are skipped
+  int hidden = 1024;
+  int ffn = 4096;
+  int heads = 16;
+  int tokens = 577;    // sequence length inside the tower, CLS included
+  int patch = 14;
+  int image = 336;
+  int channels = 3;
+  std::string note;    // why it is not counted, for Kind::NotCounted
+};
+
+// The projector between tower and LLM. mlp2x: Linear(in, hidden) -> GELU -> Linear(hidden, out).
+// tokenpacker (baselines-detail.md §2.3): region-to-point attention that emits (grid/scale)^2 tokens.
+struct ProjectorShape {
+  enum class Kind { Mlp2x, TokenPacker };
+  Kind kind = Kind::Mlp2x;
+  int in = 1024;       // mm_hidden_size
+  int hidden = 4096;   // = LLM hidden for LLaVA
+  int out = 4096;      // LLM hidden
+  // TokenPacker only.
+  int grid = 24;              // side of the vision patch grid entering the projector
+  int scale = 2;              // scale_factor: 2 -> 144 tokens, 3 -> 64, 4 -> 36
+  int embed = 1024;           // width of the packer's attention
+  int multi_level_in = 4096;  // 4 CLIP layers concatenated on channels
+  int packer_heads = 8;
+};
+
+struct ModelShape {
+  std::string name;           // preset name or the folder it was read from
+  LlmShape llm;
+  VisionShape vision;
+  ProjectorShape projector;
+  int image_tokens = 576;     // visual tokens entering the LLM for one image
+  int grid_h = 24, grid_w = 24;  // their grid (DPN pools it); 0 when the tokens are not a grid
+};
+
+// Presets with shapes from the reference notes (llava-detail.md §2.2 and §7, dpn-detail.md §1.1):
+// "llava-1.5-7b", "llava-1.5-13b", "llava-hr-7b", "llava-hr-x-13b".
+std::vector<std::string> model_shape_presets();
+// Throws dpn::Error listing the presets when `name` is not one.
+ModelShape model_shape_preset(const std::string& name);
+
+// Reads DIR/config.json in either LLaVA layout: the original (flat LlamaConfig fields + mm_* fields; the CLIP
+// tower's config.json is found from mm_vision_tower like the engine does; a tower folder that is absent but named
+// openai/clip-vit-large-patch14-336 gets the CLIP-L/336 shape) or HF llava-hf (text_config / vision_config with
+// the LlamaConfig and CLIPVisionConfig defaults for missing keys). Throws dpn::Error naming file and field.
+ModelShape model_shape_from_folder(const std::string& dir);
+
+// A folder if `dir_or_preset` is one, else a preset.
+ModelShape resolve_model_shape(const std::string& dir_or_preset);
+
+}  // namespace dpn::flops
