@@ -55,18 +55,18 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
   if (options.dtype == "f32" || options.dtype == "fp32" || options.dtype == "float32") dtype = at::kFloat;
   else if (options.dtype == "bf16" || options.dtype == "bfloat16") dtype = at::kBFloat16;
   else throw Error("--dtype", "unknown dtype '" + options.dtype + "' (f32 or bf16)");
-  if (options.device != "cpu") {
-    if (options.device == "cuda") {
-#ifndef DPN_TORCH_HAS_CUDA
-      throw Error("--device", "this build's LibTorch has no CUDA support; rebuild against a CUDA LibTorch (see README)");
-#endif
-    } else {
-      throw Error("--device", "unknown device '" + options.device + "' (cpu or cuda)");
-    }
+  at::Device device = at::kCPU;
+  if (options.device == "cuda") {
+    if (!at::hasCUDA())
+      throw Error("--device", "CUDA is not available: this build's LibTorch has no CUDA support or no GPU is visible "
+                              "(see the README on GPU builds)");
+    device = at::Device(at::kCUDA);
+  } else if (options.device != "cpu") {
+    throw Error("--device", "unknown device '" + options.device + "' (cpu or cuda)");
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->model = load_llava_model(resolve_model_path(options.path), options.vision_tower, dtype);
+  impl->model = load_llava_model(resolve_model_path(options.path), options.vision_tower, dtype, device);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 

@@ -73,6 +73,7 @@ std::vector<EvalSample> read_mme(const DatasetSpec& spec) {
   const std::string root = spec.annotations.empty() ? spec.images : spec.annotations;
   MmeTruth truth(root);
   std::vector<EvalSample> out;
+  std::map<std::string, int> seen;  // question_id -> questions read so far
   read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
     const std::string where = spec.questions + ":" + std::to_string(line);
     EvalSample s = read_llava_question(spec, j, where);
@@ -97,6 +98,10 @@ std::vector<EvalSample> read_mme(const DatasetSpec& spec) {
     for (const auto& t : mme_perception_tasks()) perception = perception || t == category;
     s.family = perception ? "perception" : "cognition";
     s.extra["image_key"] = category + "/" + file;
+    // LLaVA's llava_mme.jsonl gives both questions of an image the same question_id; the run store needs unique
+    // sample ids, so the n-th question with an id gets "#n" appended (the original stays in extra).
+    s.extra["question_id"] = s.id;
+    s.id += "#" + std::to_string(seen[s.id]++);
     out.push_back(std::move(s));
   });
   return out;

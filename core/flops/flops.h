@@ -44,6 +44,7 @@ struct LayerPlan {
   bool router = false;     // a DPN router runs at this layer
   int64_t pool_in = 0;     // visual tokens pooled at this layer (0: no pooling)
   int64_t pool_out = 0;
+  int kernel_h = 0, kernel_w = 0;  // the pooling kernel (= stride) when pool_in > 0
   bool scaled = false;     // pooled tokens multiplied by the router probability (DPN)
   bool fastv_rank = false; // FastV ranks the image tokens with this layer's attention
 };
@@ -52,6 +53,7 @@ struct Plan {
   std::vector<LayerPlan> layers;
   int64_t image_tokens = 0;  // entering the LLM
   int64_t text_tokens = 0;
+  int64_t final_tokens = 0;  // leaving the last layer (the final norm runs on them)
 };
 
 // Throws dpn::Error when the method cannot apply (DPN without a path, a non-square grid, a layer beyond depth...).

@@ -23,7 +23,8 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
   SeqState s;
   s.x = prompt.embeds;
   const int64_t L = s.x.size(0);
-  s.positions = at::arange(L, at::TensorOptions().dtype(at::kLong));
+  const auto idx_opts = s.x.options().dtype(at::kLong);
+  s.positions = at::arange(L, idx_opts);
   s.visual_start = prompt.visual_start;
   s.visual_count = prompt.visual_count;
   int g_side = m.cfg.vision.grid();
@@ -49,7 +50,7 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
   g.prefill_ms = ms(t0, t1);
 
   Sampler sampler(o.sampler);
-  int token = sampler.next(g.prefill_logits[g.prefill_logits.size(0) - 1]);
+  int token = sampler.next(g.prefill_logits[g.prefill_logits.size(0) - 1].cpu());
   g.stop_reason = "max_tokens";
   for (int step = 0; step < o.max_new_tokens; ++step) {
     if (o.stop_at_eos && token == tc.eos_id) {
@@ -62,13 +63,13 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
       break;
     }
     if (step + 1 == o.max_new_tokens) break;
-    at::Tensor x = W.embed.index_select(0, at::full({1}, int64_t(token), at::TensorOptions().dtype(at::kLong)));
+    at::Tensor x = W.embed.index_select(0, at::full({1}, int64_t(token), idx_opts));
     for (int l = 0; l < tc.layers; ++l) {
       LayerKv& kv = g.cache.layers[l];
       int64_t pos = o.method ? o.method->decode_position(l, kv.len, L, step) : kv.len;
-      x = llama_layer(W.layers[l], tc, x, at::full({1}, pos, at::TensorOptions().dtype(at::kLong)), kv);
+      x = llama_layer(W.layers[l], tc, x, at::full({1}, pos, idx_opts), kv);
     }
-    token = sampler.next(llama_logits(W, tc, x)[0]);
+    token = sampler.next(llama_logits(W, tc, x)[0].cpu());
   }
   g.decode_ms = ms(t1, Clock::now());
   return g;

@@ -30,9 +30,9 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
 }
 
 RopeTables rope_tables(const at::Tensor& positions, int64_t head_dim, double theta, at::ScalarType dtype) {
-  auto f32 = at::TensorOptions().dtype(at::kFloat);
+  auto f32 = at::TensorOptions().dtype(at::kFloat).device(positions.device());
   // inv_freq = 1 / theta^(2i/Dh), computed in fp32 as transformers does.
-  at::Tensor exponents = at::arange(0, head_dim, 2, at::TensorOptions().dtype(at::kLong)).to(at::kFloat) / double(head_dim);
+  at::Tensor exponents = at::arange(0, head_dim, 2, f32.dtype(at::kLong)).to(at::kFloat) / double(head_dim);
   at::Tensor inv_freq = 1.0 / at::pow(at::scalar_tensor(theta, f32), exponents);
   at::Tensor freqs = at::outer(positions.to(at::kFloat), inv_freq);  // [T, Dh/2]
   at::Tensor emb = at::cat({freqs, freqs}, -1);                       // [T, Dh]
@@ -90,7 +90,7 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
   at::Tensor scores = at::matmul(qg, keys.transpose(1, 2)).view({Hkv, G, T, Tk}) * (1.0 / std::sqrt(double(Dh)));
   if (T > 1) {
     // Query i (absolute index past + i) sees keys 0..past+i.
-    at::Tensor mask = at::ones({T, Tk}, at::TensorOptions().dtype(at::kBool)).triu(past + 1);
+    at::Tensor mask = at::ones({T, Tk}, x.options().dtype(at::kBool)).triu(past + 1);
     scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
   }
   at::Tensor probs = at::softmax(scores, -1, at::kFloat);  // [Hkv, G, T, Tk] fp32

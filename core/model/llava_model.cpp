@@ -17,7 +17,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
-std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype) {
+std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype,
+                                             at::Device device) {
   auto m = std::make_unique<LlavaModel>();
   m->cfg = load_llava_config(dir, vision_override);
   m->tokenizer = std::make_unique<Tokenizer>(dir);
@@ -25,13 +26,13 @@ std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::
     throw Error(m->tokenizer->path(), "tokenizer has " + std::to_string(m->tokenizer->vocab_size()) +
                                           " pieces but the model's vocab_size is " + std::to_string(m->cfg.text.vocab));
   m->dtype = dtype;
-  m->weights = load_llava_weights(m->cfg, dtype);
+  m->weights = load_llava_weights(m->cfg, dtype, device);
   return m;
 }
 
 at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms, double* projector_ms) {
   auto t0 = std::chrono::steady_clock::now();
-  at::Tensor feats = clip_vision_forward(m.weights.vision, m.cfg, pixels);  // [N, Dv]
+  at::Tensor feats = clip_vision_forward(m.weights.vision, m.cfg, pixels.to(m.weights.llm.embed.device()));  // [N, Dv]
   if (vision_ms) *vision_ms = ms_since(t0);
   t0 = std::chrono::steady_clock::now();
   at::Tensor out = projector_forward(m.weights.projector, feats);  // [N, D]
@@ -55,7 +56,7 @@ EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, co
   if (!seen) throw Error("prompt", "the prompt has no <image> placeholder");
   const at::Tensor& E = m.weights.llm.embed;
   auto idx = [&](const std::vector<int64_t>& v) {
-    return at::from_blob(const_cast<int64_t*>(v.data()), {int64_t(v.size())}, at::TensorOptions().dtype(at::kLong)).clone();
+    return at::from_blob(const_cast<int64_t*>(v.data()), {int64_t(v.size())}, at::TensorOptions().dtype(at::kLong)).to(E.device());
   };
   at::Tensor parts[3] = {E.index_select(0, idx(before)), visual.to(E.scalar_type()), E.index_select(0, idx(after))};
   p.embeds = at::cat({parts[0], parts[1], parts[2]}, 0);

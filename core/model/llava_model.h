@@ -21,7 +21,8 @@ struct LlavaModel {
 };
 
 // Loads config, tokenizer and weights (tokenizer first: a missing tokenizer fails before weights are mapped).
-std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype);
+std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype,
+                                             at::Device device = at::kCPU);
 
 // pixels [3, S, S] -> visual tokens in LLM space [N, D] (vision tower + projector).
 at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms = nullptr, double* projector_ms = nullptr);

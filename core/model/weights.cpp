@@ -25,7 +25,8 @@ at::ScalarType to_scalar(DType d, const std::string& where) {
 // Binds checkpoint tensors to struct fields, remembering which keys were used.
 class Binder {
  public:
-  Binder(const TensorSet& set, at::ScalarType dtype, std::string source) : set_(set), dtype_(dtype), source_(std::move(source)) {}
+  Binder(const TensorSet& set, at::ScalarType dtype, at::Device device, std::string source)
+      : set_(set), dtype_(dtype), device_(device), source_(std::move(source)) {}
 
   at::Tensor get(const std::string& key, std::vector<int64_t> shape) {
     const RawTensor* t = set_.find(key);
@@ -37,8 +38,12 @@ class Binder {
     auto opts = at::TensorOptions().dtype(st);
     at::Tensor view = at::from_blob(const_cast<std::byte*>(t->data), t->shape, opts);
     bool aligned = reinterpret_cast<uintptr_t>(t->data) % dtype_size(t->dtype) == 0;
-    if (st == dtype_ && aligned) return view;  // zero-copy: the tensor lives in the mapped file
-    return view.to(dtype_, /*non_blocking=*/false, /*copy=*/true);
+    if (device_.is_cpu() && st == dtype_ && aligned) {  // zero-copy: the tensor lives in the mapped file
+      bytes_in_place += int64_t(t->nbytes);
+      return view;
+    }
+    bytes_copied += int64_t(t->numel()) * int64_t(at::elementSize(dtype_));
+    return view.to(device_, dtype_, /*non_blocking=*/false, /*copy=*/true);
   }
 
   bool has(const std::string& key) const { return set_.contains(key); }
@@ -63,9 +68,13 @@ class Binder {
     }
   }
 
+ public:
+  int64_t bytes_in_place = 0, bytes_copied = 0;
+
  private:
   const TensorSet& set_;
   at::ScalarType dtype_;
+  at::Device device_;
   std::string source_;
   std::set<std::string> used_;
 };
@@ -176,7 +185,7 @@ ProjectorWeights load_projector(Binder& b, const std::string& p1, const std::str
 
 }  // namespace
 
-LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype) {
+LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype, at::Device device) {
   LlavaWeights w;
   TensorSet set = open_checkpoint_folder(cfg.model_dir);
   if (cfg.layout != Layout::Original) {
@@ -186,7 +195,7 @@ LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype) {
                                     "'model.language_model.embed_tokens.weight' is in the weights");
   }
   w.layout = cfg.layout;
-  Binder b(set, dtype, cfg.model_dir);
+  Binder b(set, dtype, device, cfg.model_dir);
   switch (cfg.layout) {
     case Layout::Original: {
       w.llm = load_llama(b, "model.", "lm_head.weight", cfg);
@@ -197,10 +206,11 @@ LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype) {
       unused.push_back("model.vision_tower.");
       b.check_all_used(unused);
       TensorSet vset = open_checkpoint_folder(cfg.vision_dir);
-      Binder vb(vset, dtype, cfg.vision_dir);
+      Binder vb(vset, dtype, device, cfg.vision_dir);
       w.vision = load_clip(vb, "vision_model.", cfg);
       vb.check_all_used({"text_model.", "visual_projection.", "text_projection.", "logit_scale"});
-      for (const auto& kv : vset.all()) (void)kv;
+      w.bytes_in_place += vb.bytes_in_place;
+      w.bytes_copied += vb.bytes_copied;
       w.keep_alive.push_back(std::make_shared<TensorSet>(std::move(vset)));
       break;
     }
@@ -217,6 +227,8 @@ LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype) {
       b.check_all_used({});
       break;
   }
+  w.bytes_in_place += b.bytes_in_place;
+  w.bytes_copied += b.bytes_copied;
   w.keep_alive.push_back(std::make_shared<TensorSet>(std::move(set)));
   return w;
 }

@@ -63,10 +63,12 @@ struct LlavaWeights {
   LlamaWeights llm;
   std::vector<std::shared_ptr<const void>> keep_alive;  // the mapped checkpoint files
   Layout layout = Layout::Original;
+  int64_t bytes_in_place = 0;  // used straight from the mapped files
+  int64_t bytes_copied = 0;    // converted to the compute dtype (or moved to the device) at load
 };
 
 // Loads and validates every tensor. `dtype` is the compute dtype (at::kFloat or at::kBFloat16): tensors already in
 // it are used in place from the mmap (no copy); others are converted once. Updates cfg.layout (HF legacy vs new).
-LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype);
+LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype, at::Device device = at::kCPU);
 
 }  // namespace dpn

@@ -88,6 +88,10 @@ TEST(Mme, JoinsGroundTruthLikeConvertAnswerToMme) {
   EXPECT_EQ(v[2].category, "artwork");
   EXPECT_EQ(v[2].family, "perception");
   EXPECT_EQ(v[2].extra.at("image_key"), "artwork/10002.txt");
+  // both questions of an image share LLaVA's question_id; sample ids must stay unique for the run store
+  EXPECT_EQ(v[2].id, "artwork/10002.jpg#0");
+  EXPECT_EQ(v[3].id, "artwork/10002.jpg#1");
+  EXPECT_EQ(v[3].extra.at("question_id"), "artwork/10002.jpg");
   std::vector<MmeItem> items;
   const char* preds[] = {"Yes", "No", "Yes", "Yes"};
   for (size_t i = 0; i < v.size(); ++i)

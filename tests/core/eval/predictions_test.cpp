@@ -14,7 +14,11 @@ namespace {
 const std::string kData = std::string(DPN_TEST_DATA) + "/eval/";
 
 std::vector<EvalSample> pope() {
-  DatasetSpec s{"pope", kData + "pope/llava_pope_test.jsonl", kData + "pope/images", kData + "pope/annotations"};
+  DatasetSpec s;
+  s.kind = "pope";
+  s.questions = kData + "pope/llava_pope_test.jsonl";
+  s.images = kData + "pope/images";
+  s.annotations = kData + "pope/annotations";
   return read_dataset(s);
 }
 

@@ -168,8 +168,9 @@ TEST(ScoreSample, NoGroundTruthIsUnscoredAndUnknownKindThrows) {
   EXPECT_FALSE(score_sample("vqav2", s, "yes").scored);
   s.answers = {"x"};
   EXPECT_THROW(score_sample("vqa9", s, "x"), dpn::Error);
-  SampleScore v = score_sample("textvqa", EvalSample{"1", "", "", "", {"a", "b", "b", "b", "c", "c", "c", "c", "c", "c"}},
-                               "b");
+  EvalSample t;
+  t.answers = {"a", "b", "b", "b", "c", "c", "c", "c", "c", "c"};
+  SampleScore v = score_sample("textvqa", t, "b");
   EXPECT_TRUE(v.scored);
   EXPECT_DOUBLE_EQ(v.score, 0.9);
   EXPECT_FALSE(v.correct);

@@ -1,0 +1,293 @@
+// Analytic FLOPs: the per-layer plan of a method (tokens per layer, cache lengths) and its exact count.
+// Legend: n tokens in a layer, d hidden, d_kv = kv_heads*head_dim, m FFN width, h heads, V vocab.
+#include "flops/flops.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/error.h"
+
+namespace dpn::flops {
+namespace {
+
+// Elementwise op counts per element (see flops.h); small next to the matmuls, listed so nothing is hidden.
+constexpr double kRmsNormOps = 4;    // square, accumulate, scale by rsqrt, weight
+constexpr double kLayerNormOps = 5;  // mean, subtract, variance, scale, affine
+constexpr double kRopeOps = 3;       // x*cos + rotate(x)*sin
+constexpr double kSoftmaxOps = 5;    // scale, max, exp, sum, divide
+constexpr double kSwiGluOps = 5;     // silu (4) and the product with `up`
+constexpr double kGeluOps = 8;       // exact erf GELU
+constexpr double kQuickGeluOps = 4;  // x * sigmoid(1.702 x)
+constexpr double kBilinearOps = 4;   // TokenPacker's query resize, per output element
+// The router of the released DPN recipe chooses among three experts (1x1, 1x2, 2x2).
+constexpr int kRouterExperts = 3;
+// dpn-detail.md §1.6 guard 2: a sample with fewer visual tokens than this is not pooled (no router either).
+constexpr int64_t kMinPoolTokens = 16;
+// The released TokenPacker checkpoints emit 144 tokens (scale 2).
+constexpr int kDefaultPackerTokens = 144;
+
+int isqrt(int64_t n) {
+  int s = static_cast<int>(std::lround(std::sqrt(static_cast<double>(n))));
+  return static_cast<int64_t>(s) * s == n ? s : 0;
+}
+
+const PoolStep* step_at(const MethodSpec& m, int layer) {
+  for (const auto& st : m.steps)
+    if (st.layer == layer) return &st;
+  return nullptr;
+}
+
+// Visual tokens entering the LLM, their grid, and the projector that produced them.
+struct VisualInput {
+  int64_t tokens = 0;
+  int grid_h = 0, grid_w = 0;
+  ProjectorShape projector;
+  int64_t projector_in = 0;  // tokens the projector reads
+};
+
+VisualInput visual_input(const ModelShape& shape, const MethodSpec& method, const FlopsOptions& opt,
+                         const std::string& where) {
+  VisualInput in;
+  in.projector = shape.projector;
+  const int patch_grid = shape.projector.grid;
+  if (method.kind == MethodSpec::Kind::TokenPacker) {
+    if (opt.image_tokens >= 0)
+      throw Error(where, "--image-tokens does not combine with tokenpacker: give tokenpacker:tokens=N");
+    int tokens = method.tokens;
+    if (tokens == 0)
+      tokens = shape.projector.kind == ProjectorShape::Kind::TokenPacker ? shape.image_tokens : kDefaultPackerTokens;
+    const int side = isqrt(tokens);
+    if (side == 0 || patch_grid % side != 0)
+      throw Error(where, "tokenpacker tokens=" + std::to_string(tokens) + " do not tile the " +
+                             std::to_string(patch_grid) + "x" + std::to_string(patch_grid) + " patch grid");
+    in.projector.kind = ProjectorShape::Kind::TokenPacker;
+    in.projector.scale = patch_grid / side;
+    in.tokens = tokens;
+    in.grid_h = in.grid_w = side;
+    in.projector_in = static_cast<int64_t>(patch_grid) * patch_grid;
+    return in;
+  }
+  if (opt.image_tokens >= 0) {
+    in.tokens = opt.image_tokens;
+    in.grid_h = in.grid_w = isqrt(opt.image_tokens);
+  } else {
+    in.tokens = shape.image_tokens;
+    in.grid_h = shape.grid_h;
+    in.grid_w = shape.grid_w;
+  }
+  in.projector_in = in.projector.kind == ProjectorShape::Kind::TokenPacker
+                        ? static_cast<int64_t>(patch_grid) * patch_grid
+                        : in.tokens;
+  return in;
+}
+
+}  // namespace
+
+Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOptions& opt) {
+  const std::string where = "flops for '" + to_string(method) + "' on " + shape.name;
+  validate_method_spec(method, shape.llm.layers);
+  if (opt.text_tokens < 0) throw Error(where, "text tokens must be >= 0");
+  if (opt.decode_tokens < 0) throw Error(where, "decode tokens must be >= 0");
+  const VisualInput in = visual_input(shape, method, opt, where);
+  const bool pools = method.kind == MethodSpec::Kind::Dpn || method.kind == MethodSpec::Kind::Static;
+  if (method.kind == MethodSpec::Kind::Dpn && method.steps.empty())
+    throw Error(where, "dpn without a path: the FLOPs depend on the routers' choices; give the path they took, "
+                       "e.g. dpn:path=7=2x2,15=1x2,23=2x2");
+  if (pools && (in.grid_h == 0 || in.grid_w == 0))
+    throw Error(where, std::to_string(in.tokens) + " image tokens are not a square grid; pooling needs one");
+
+  Plan plan;
+  plan.image_tokens = in.tokens;
+  plan.text_tokens = opt.text_tokens;
+  const bool pre = method.location == MethodSpec::Location::Pre;  // Default means the reference default: post
+  int64_t visual = in.tokens;
+  int gh = in.grid_h, gw = in.grid_w;
+  const int64_t fastv_kept = in.tokens - std::llround(method.r * static_cast<double>(in.tokens));
+
+  for (int l = 0; l < shape.llm.layers; ++l) {
+    LayerPlan lp;
+    lp.layer = l;
+    const PoolStep* step = pools ? step_at(method, l) : nullptr;
+    // DPN/static pooling of the visual grid with kernel = stride (floor mode), as dpn-detail.md §1.4/§1.7.
+    auto pool = [&]() {
+      if (visual < kMinPoolTokens) return;
+      if (gh / step->kh == 0 || gw / step->kw == 0)
+        throw Error(where, "kernel " + std::to_string(step->kh) + "x" + std::to_string(step->kw) + " at layer " +
+                               std::to_string(l) + " is larger than the " + std::to_string(gh) + "x" +
+                               std::to_string(gw) + " grid");
+      lp.router = method.kind == MethodSpec::Kind::Dpn;
+      lp.scaled = lp.router;
+      lp.pool_in = visual;
+      gh /= step->kh;
+      gw /= step->kw;
+      visual = static_cast<int64_t>(gh) * gw;
+      lp.pool_out = visual;
+      lp.kernel_h = step->kh;
+      lp.kernel_w = step->kw;
+    };
+    if (step && pre) pool();
+    if (method.kind == MethodSpec::Kind::FastV && l == method.k) {
+      visual = fastv_kept;
+      gh = gw = 0;  // the kept tokens are scattered, not a grid
+    }
+    lp.fastv_rank = method.kind == MethodSpec::Kind::FastV && l == method.k - 1;
+    lp.tokens = opt.text_tokens + visual;
+    lp.visual = visual;
+    lp.grid_h = gh;
+    lp.grid_w = gw;
+    lp.kv_len = lp.tokens;  // the layer caches what it computed; a post-pool shortens only later layers
+    if (step && !pre) pool();
+    plan.layers.push_back(lp);
+  }
+  plan.final_tokens = opt.text_tokens + visual;
+  return plan;
+}
+
+LayerFlops layer_prefill_flops(const LlmShape& llm, int64_t n, bool causal) {
+  const double N = static_cast<double>(n), d = llm.hidden, dkv = llm.kv_width(), m = llm.ffn, h = llm.heads;
+  const double pairs = causal ? N * (N + 1) / 2 : N * N;  // query-key pairs per head
+  LayerFlops f;
+  f.qkvo = 2 * N * d * (d + 2 * dkv + d);
+  f.attention = 2 * 2 * pairs * d;  // (scores + weighted sum) x 2 flops x head_dim x heads
+  f.mlp = 3 * 2 * N * d * m;
+  f.norms = 2 * kRmsNormOps * N * d;
+  f.rope = kRopeOps * N * (d + dkv);
+  f.softmax = kSoftmaxOps * h * pairs;
+  f.activation = kSwiGluOps * N * m;
+  f.residual = 2 * N * d;
+  return f;
+}
+
+LayerFlops layer_decode_flops(const LlmShape& llm, int64_t cache_len) {
+  const double keys = static_cast<double>(cache_len) + 1, d = llm.hidden, dkv = llm.kv_width(), m = llm.ffn;
+  LayerFlops f;
+  f.qkvo = 2 * d * (d + 2 * dkv + d);
+  f.attention = 2 * 2 * keys * d;
+  f.mlp = 3 * 2 * d * m;
+  f.norms = 2 * kRmsNormOps * d;
+  f.rope = kRopeOps * (d + dkv);
+  f.softmax = kSoftmaxOps * llm.heads * keys;
+  f.activation = kSwiGluOps * m;
+  f.residual = 2 * d;
+  return f;
+}
+
+double lm_head_flops(const LlmShape& llm, int64_t logit_positions) {
+  return 2.0 * static_cast<double>(logit_positions) * llm.hidden * llm.vocab;
+}
+
+double final_norm_flops(const LlmShape& llm, int64_t positions) {
+  return kRmsNormOps * static_cast<double>(positions) * llm.hidden;
+}
+
+double router_flops(int hidden) {
+  const double d = hidden, q = hidden / 4, e = kRouterExperts;
+  return kLayerNormOps * d + 2 * d * q + kGeluOps * q + 2 * q * e + kSoftmaxOps * e;
+}
+
+double vision_flops(const VisionShape& v) {
+  if (v.kind != VisionShape::Kind::Clip) return 0;
+  const double grid = v.image / v.patch, P = grid * grid, t = v.tokens, dv = v.hidden, mv = v.ffn;
+  // Patch embedding (a conv = matmul over unfolded patches, no bias), position add, pre_layrnorm.
+  double f = 2 * P * (v.channels * v.patch * v.patch) * dv + t * dv + kLayerNormOps * t * dv;
+  double layer = 0;
+  layer += 4 * (2 * t * dv * dv + t * dv);            // q, k, v, out with biases
+  layer += 2 * 2 * t * t * dv + kSoftmaxOps * v.heads * t * t;  // full attention, no mask
+  layer += 2 * t * dv * mv + t * mv + 2 * t * mv * dv + t * dv;  // fc1, fc2 with biases
+  layer += kQuickGeluOps * t * mv + 2 * kLayerNormOps * t * dv + 2 * t * dv;
+  return f + v.layers * layer;
+}
+
+double projector_flops(const ProjectorShape& p, int64_t in_tokens) {
+  const double n = static_cast<double>(in_tokens), H = p.hidden, O = p.out;
+  if (p.kind == ProjectorShape::Kind::Mlp2x)
+    return 2 * n * p.in * H + n * H + kGeluOps * n * H + 2 * n * H * O + n * O;
+  // TokenPacker (baselines-detail.md §2.3): N fine tokens, M coarse queries, regions of s^2 keys each.
+  const double N = static_cast<double>(p.grid) * p.grid, side = p.grid / p.scale, M = side * side;
+  const double s2 = static_cast<double>(p.scale) * p.scale, E = p.embed, C = p.multi_level_in;
+  double f = 0;
+  // keys and values: Linear(C, E) -> GELU -> Linear(E, E) -> LayerNorm, each
+  f += 2 * (2 * N * C * E + N * E + kGeluOps * N * E + 2 * N * E * E + N * E + kLayerNormOps * N * E);
+  // queries: bilinear resize of the single-level map, bias-free Linear(in, E), LayerNorm
+  f += kBilinearOps * M * p.in + 2 * M * p.in * E + kLayerNormOps * M * E;
+  // multi-head attention: in-projections (q on M, k and v on N), s^2 keys per query, out-projection
+  f += 2 * M * E * E + M * E + 2 * (2 * N * E * E + N * E);
+  f += 2 * 2 * M * s2 * E + kSoftmaxOps * p.packer_heads * M * s2;
+  f += 2 * M * E * E + M * E;
+  // Linear(E, H) -> GELU -> Linear(H, O)
+  f += 2 * M * E * H + M * H + kGeluOps * M * H + 2 * M * H * O + M * O;
+  return f;
+}
+
+double fastv_layer_macs(double n, double d, double m) { return 4 * n * d * d + 2 * n * n * d + 2 * n * d * m; }
+
+double fastv_paper_total(int T, int K, double n, double n_hat, double d, double m) {
+  return K * fastv_layer_macs(n, d, m) + (T - K) * fastv_layer_macs(n_hat, d, m);
+}
+
+double fastv_paper_reduction(int T, int K, double n, double n_hat, double d, double m) {
+  return 1 - fastv_paper_total(T, K, n, n_hat, d, m) / (T * fastv_layer_macs(n, d, m));
+}
+
+FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const FlopsOptions& opt) {
+  FlopsReport r;
+  r.model = shape.name;
+  r.method = to_string(method);
+  r.plan = build_plan(shape, method, opt);
+  const LlmShape& llm = shape.llm;
+  const double d = llm.hidden;
+  for (const auto& lp : r.plan.layers) {
+    LayerFlops f = layer_prefill_flops(llm, lp.tokens, opt.causal);
+    if (lp.router) f.router = router_flops(llm.hidden);
+    if (lp.pool_in > 0) {
+      if (lp.kernel_h * lp.kernel_w > 1) f.pooling += static_cast<double>(lp.pool_in) * d;  // one op per input
+      if (lp.scaled) f.pooling += static_cast<double>(lp.pool_out) * d;  // times the router probability
+    }
+    if (lp.fastv_rank) {
+      const double n = static_cast<double>(lp.tokens), img = static_cast<double>(r.plan.image_tokens);
+      // rank=last: one extra softmax row (the last query over n keys), head mean over the image columns;
+      // rank=mean: the whole probability matrix again, then column sums over the image columns.
+      f.ranking = method.rank == MethodSpec::Rank::Last
+                      ? 2 * n * d + kSoftmaxOps * llm.heads * n + llm.heads * img
+                      : 2 * n * n * d + kSoftmaxOps * llm.heads * n * n + llm.heads * n * img;
+    }
+    r.llm_prefill += f.total();
+    r.fastv_convention += fastv_layer_macs(static_cast<double>(lp.tokens), d, llm.ffn);
+    r.prefill.push_back(f);
+  }
+  r.llm_prefill += final_norm_flops(llm, r.plan.final_tokens);
+  r.lm_head = lm_head_flops(llm, 1);
+
+  // Decode pass t (0-based) feeds one token into every layer, whose cache then holds kv_len + t entries.
+  auto decode_pass = [&](int64_t t, std::vector<LayerFlops>* per_layer) {
+    double total = final_norm_flops(llm, 1) + lm_head_flops(llm, 1);
+    for (const auto& lp : r.plan.layers) {
+      const LayerFlops f = layer_decode_flops(llm, lp.kv_len + t);
+      total += f.total();
+      if (per_layer) per_layer->push_back(f);
+    }
+    return total;
+  };
+  r.llm_decode_per_token = decode_pass(0, &r.decode_first);
+  r.decode_tokens = opt.decode_tokens;
+  for (int t = 0; t < opt.decode_tokens; ++t) r.llm_decode_total += decode_pass(t, nullptr);
+
+  r.vision = vision_flops(shape.vision);
+  r.vision_counted = shape.vision.kind == VisionShape::Kind::Clip;
+  r.vision_note = shape.vision.note;
+  const VisualInput in = visual_input(shape, method, opt, "flops");
+  r.projector = projector_flops(in.projector, in.projector_in);
+  return r;
+}
+
+Saving saving_vs(const FlopsReport& base, const FlopsReport& method) {
+  auto frac = [](double b, double m) { return b > 0 ? 1 - m / b : 0.0; };
+  Saving s;
+  s.llm_prefill = frac(base.llm_prefill, method.llm_prefill);
+  s.llm = frac(base.llm_total(), method.llm_total());
+  s.whole = frac(base.whole_total(), method.whole_total());
+  s.fastv_convention = frac(base.fastv_convention, method.fastv_convention);
+  return s;
+}
+
+}  // namespace dpn::flops
