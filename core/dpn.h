@@ -22,10 +22,65 @@ struct ModelOptions {
   int threads = 0;           // 0: all cores
 };
 
+// What a run did, layer by layer: plain data produced by the engine and drawn by the views.
+// Visual tokens are described by the cells of the BASE grid (the vision tower's patch grid) they cover; ImageGeometry
+// maps base-grid cells to pixels of the original image (through LLaVA's pad-to-square).
+struct ImageGeometry {
+  int orig_w = 0, orig_h = 0;       // original image size in pixels
+  int side = 0;                     // padded square side (max(orig_w, orig_h))
+  int offset_x = 0, offset_y = 0;   // where the original sits inside the square
+  int input_size = 0;               // the vision tower's input side (e.g. 336)
+  int grid_h = 0, grid_w = 0;       // base grid (e.g. 24 x 24)
+};
+
+struct TokenRegion {                // half-open range of base-grid cells covered by one visual token
+  int r0 = 0, c0 = 0, r1 = 0, c1 = 0;
+};
+
+struct LayerTrace {
+  int layer = 0;
+  int seq_len = 0;                  // tokens this decoder layer processed in prefill
+  int visual = 0;                   // visual tokens among them
+  int grid_h = 0, grid_w = 0;       // their grid; 0 x 0 when the survivors are not a grid (FastV)
+  std::vector<TokenRegion> regions; // one per visual token, in sequence order
+  std::vector<float> attention;     // on request: attention each visual token receives from the last prompt token
+  double ms = 0;                    // prefill wall time of the layer
+  double flops = 0;                 // prefill FLOPs of the layer (exact count)
+  int64_t kv_bytes = 0;             // this layer's KV cache after generation
+};
+
+struct RouterTrace {                // one DPE layer's decision
+  int layer = 0;
+  std::vector<std::pair<int, int>> experts;  // (kernel_h, kernel_w) per expert
+  std::vector<float> probs;         // softmax(logits / 10)
+  int chosen = 0;                   // expert index used
+  bool overridden = false;          // forced by the user (what-if)
+  int grid_before_h = 0, grid_before_w = 0, grid_after_h = 0, grid_after_w = 0;
+};
+
+struct StageTrace {
+  std::string name;                 // load_image, preprocess, vision, projector, prefill, decode
+  double ms = 0;
+  double flops = 0;
+};
+
+struct RunTrace {
+  ImageGeometry image;
+  std::vector<LayerTrace> layers;
+  std::vector<RouterTrace> routers;
+  std::vector<int> fastv_kept;      // base-grid indices FastV kept (row-major), in sequence order
+  std::vector<StageTrace> stages;
+  double llm_prefill_flops = 0, llm_decode_flops = 0, vision_flops = 0, projector_flops = 0;
+};
+
 struct AskOptions {
   std::string image_path;
   std::string question;
-  std::string method = "none";  // none (this issue); compression methods are added by the methods module
+  // none | dpn | static:L=K,... (K = 2 or 2x1 ...) | fastv:k=2,r=0.5[,rank=last|mean] | tokenpacker
+  std::string method = "none";
+  std::vector<std::pair<int, int>> overrides;  // DPN what-if: force expert E at layer L
+  bool trace = true;                // fill AskResult::trace (cheap)
+  bool trace_attention = false;     // also record attention received per visual token and layer (costs time)
   int max_new_tokens = 64;
   float temperature = 0.f;      // 0: greedy
   float top_p = 1.f;
@@ -50,6 +105,7 @@ struct AskResult {
   std::string stop_reason;          // eos | max_tokens | cancelled
   Timing timing;
   int64_t kv_cache_bytes = 0;
+  RunTrace trace;
 };
 
 struct ModelInfo {

@@ -6,8 +6,11 @@
 #include <filesystem>
 
 #include "dpn.h"
+#include "flops/flops.h"
+#include "flops/method_spec.h"
 #include "generate/generator.h"
 #include "image/preprocess.h"
+#include "methods/make_method.h"
 #include "model/llava_model.h"
 #include "runtime/threads.h"
 #include "text/prompt.h"
@@ -49,6 +52,71 @@ std::string resolve_model_path(const std::string& name) {
   return name;
 }
 
+namespace {
+
+flops::LlmShape llm_shape(const TextConfig& t) {
+  flops::LlmShape s;
+  s.layers = t.layers;
+  s.hidden = t.hidden;
+  s.ffn = t.intermediate;
+  s.heads = t.heads;
+  s.kv_heads = t.kv_heads;
+  s.vocab = t.vocab;
+  return s;
+}
+
+void fill_trace(const LlavaModel& m, const cv::Mat& rgb, const Generation& g, const TokenMethod* method, AskResult& r) {
+  RunTrace& t = r.trace;
+  PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
+  t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.vision.image_size, m.cfg.vision.grid(), m.cfg.vision.grid()};
+  const flops::LlmShape shape = llm_shape(m.cfg.text);
+  for (size_t l = 0; l < g.layers.size(); ++l) {
+    const LayerSnapshot& s = g.layers[l];
+    LayerTrace lt;
+    lt.layer = int(l);
+    lt.seq_len = int(s.seq_len);
+    lt.visual = int(s.visual);
+    lt.grid_h = s.grid_h;
+    lt.grid_w = s.grid_w;
+    lt.regions = s.regions;
+    lt.attention = s.attention;
+    lt.ms = s.ms;
+    lt.flops = flops::layer_prefill_flops(shape, s.seq_len, /*causal=*/false).total();
+    lt.kv_bytes = g.cache.layers[l].bytes();
+    t.llm_prefill_flops += lt.flops;
+    t.layers.push_back(std::move(lt));
+  }
+  // Decode: the first token comes from prefill; each later one runs every layer against that layer's own cache.
+  for (size_t step = 1; step < g.tokens.size(); ++step)
+    for (const LayerSnapshot& s : g.layers) t.llm_decode_flops += flops::layer_decode_flops(shape, s.seq_len + int64_t(step) - 1).total();
+  flops::VisionShape vs;
+  vs.layers = m.cfg.vision_layers_to_run();
+  vs.hidden = m.cfg.vision.hidden;
+  vs.ffn = m.cfg.vision.intermediate;
+  vs.heads = m.cfg.vision.heads;
+  vs.tokens = m.cfg.vision.patches() + 1;
+  vs.patch = m.cfg.vision.patch_size;
+  vs.image = m.cfg.vision.image_size;
+  vs.channels = m.cfg.vision.channels;
+  t.vision_flops = flops::vision_flops(vs);
+  flops::ProjectorShape ps;
+  ps.in = m.cfg.mm_hidden;
+  ps.hidden = ps.out = m.cfg.text.hidden;
+  t.projector_flops = flops::projector_flops(ps, m.cfg.vision.patches());
+  if (method) {
+    t.routers = method->routers;
+    t.fastv_kept = method->fastv_kept;
+  }
+  t.stages = {{"load_image", r.timing.load_image_ms, 0},
+              {"preprocess", r.timing.preprocess_ms, 0},
+              {"vision", r.timing.vision_ms, t.vision_flops},
+              {"projector", r.timing.projector_ms, t.projector_flops},
+              {"prefill", r.timing.prefill_ms, t.llm_prefill_flops},
+              {"decode", r.timing.decode_ms, t.llm_decode_flops}};
+}
+
+}  // namespace
+
 std::unique_ptr<Model> Model::load(const ModelOptions& options) {
   configure_threads(options.threads);
   at::ScalarType dtype;
@@ -75,7 +143,8 @@ AskResult Model::ask(const AskOptions& q) {
   auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
   const LlavaModel& m = *impl_->model;
   if (q.question.find_first_not_of(" \t\r\n") == std::string::npos) throw Error("question", "the question is empty");
-  if (q.method != "none") throw Error("--method", "unknown method '" + q.method + "'");
+  const flops::MethodSpec spec = flops::parse_method_spec(q.method);
+  std::unique_ptr<TokenMethod> method = make_method(m, spec, q.overrides, q.seed);
   AskResult r;
   auto t = Clock::now();
   cv::Mat rgb = load_image_rgb(q.image_path);
@@ -84,7 +153,8 @@ AskResult Model::ask(const AskOptions& q) {
   at::Tensor pixels = preprocess_image(rgb, m.cfg.vision.image_size, m.cfg.image_mean, m.cfg.image_std);
   r.timing.preprocess_ms = ms(t);
   at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms);
-  r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template));
+  const bool router_token = uses_router_token(m);
+  r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template, router_token ? "<ROUTER>" : ""));
   EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, visual);
   r.visual_tokens = int(prompt.visual_count);
   r.prompt_tokens = int(prompt.embeds.size(0));
@@ -93,6 +163,9 @@ AskResult Model::ask(const AskOptions& q) {
   go.max_new_tokens = q.max_new_tokens;
   go.sampler = {q.temperature, q.top_p, q.seed};
   go.stop_at_eos = q.stop_at_eos;
+  go.method = method.get();
+  go.trace_attention = q.trace_attention;
+  if (router_token) go.router_pos = router_position(r.prompt_ids, m.tokenizer->added_tokens().at("<ROUTER>"), prompt.visual_count);
   std::vector<int> so_far;
   if (q.on_token)
     go.on_token = [&](int token) {
@@ -111,6 +184,7 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
+  if (q.trace) fill_trace(m, rgb, g, method.get(), r);
   return r;
 }
 

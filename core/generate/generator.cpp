@@ -27,23 +27,47 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
   s.positions = at::arange(L, idx_opts);
   s.visual_start = prompt.visual_start;
   s.visual_count = prompt.visual_count;
-  int g_side = m.cfg.vision.grid();
-  s.grid_h = s.grid_w = (prompt.visual_count == int64_t(g_side) * g_side) ? g_side : 0;
+  s.router_pos = o.router_pos;
+  const int gh = prompt.grid_h, gw = prompt.grid_w;
+  if (int64_t(gh) * gw == prompt.visual_count) {
+    s.grid_h = gh;
+    s.grid_w = gw;
+    for (int r = 0; r < gh; ++r)
+      for (int c = 0; c < gw; ++c) s.regions.push_back({r, c, r + 1, c + 1});
+  }
+  g.prefill_len = L;
 
   auto t0 = Clock::now();
   for (int l = 0; l < tc.layers; ++l) {
     auto tl = Clock::now();
     if (o.method) o.method->before_layer(l, s);
+    LayerSnapshot snap;
+    snap.seq_len = s.length();
+    snap.visual = s.visual_count;
+    snap.grid_h = s.grid_h;
+    snap.grid_w = s.grid_w;
+    snap.regions = s.regions;
+    std::vector<int64_t> rows = o.method ? o.method->attention_rows(l, s) : std::vector<int64_t>{};
+    const bool method_rows = !rows.empty();
+    if (o.trace_attention && s.visual_count > 0 && rows.empty()) rows.push_back(s.length() - 1);
     AttentionRequest req;
-    bool want = o.method && o.method->wants_attention(l, s, req);
-    g.layer_tokens.push_back(s.x.size(0));
-    s.x = llama_layer(W.layers[l], tc, s.x, s.positions, g.cache.layers[l], want ? &req : nullptr);
-    if (want) o.method->on_attention(l, s, req.probs);
-    if (o.keep_hidden) g.hidden.push_back(s.x);
+    if (!rows.empty()) req.query_rows = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(s.x.device());
+    at::Tensor out = llama_layer(W.layers[l], tc, s.x, s.positions, g.cache.layers[l], rows.empty() ? nullptr : &req);
+    if (o.trace_attention && s.visual_count > 0) {
+      // The last row is the last token's attention in both cases (the method's rows include it when they exist).
+      int64_t last = 0;
+      for (size_t i = 0; i < rows.size(); ++i)
+        if (rows[i] == s.length() - 1) last = int64_t(i);
+      at::Tensor a = req.probs[last].narrow(0, s.visual_start, s.visual_count).cpu().contiguous();
+      snap.attention.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
+    }
+    s.x = out;
+    if (method_rows) o.method->on_attention(l, s, req.probs);
     if (o.method) o.method->after_layer(l, s);
-    g.layer_ms.push_back(ms(tl, Clock::now()));
+    if (o.keep_hidden) g.hidden.push_back(s.x);  // as handed to the next layer (post-pooled)
+    snap.ms = ms(tl, Clock::now());
+    g.layers.push_back(std::move(snap));
   }
-  g.prefill_len = s.x.size(0);
   at::Tensor rows = o.all_logits ? s.x : s.x.narrow(0, s.x.size(0) - 1, 1);
   g.prefill_logits = llama_logits(W, tc, rows);
   auto t1 = Clock::now();

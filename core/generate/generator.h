@@ -18,21 +18,31 @@ struct GenerateOptions {
   int max_new_tokens = 64;
   SamplerOptions sampler;
   bool stop_at_eos = true;
-  bool all_logits = false;   // keep prefill logits of every position
-  bool keep_hidden = false;  // keep each layer's prefill output
+  bool all_logits = false;      // keep prefill logits of every position
+  bool keep_hidden = false;     // keep each layer's prefill output
+  bool trace_attention = false; // record the attention each visual token receives from the last token, per layer
   TokenMethod* method = nullptr;
+  int64_t router_pos = -1;      // position of the <ROUTER> token in the prompt embeddings, or -1
   std::function<bool(int token)> on_token;  // return false to cancel
+};
+
+// What one layer saw in prefill (for the trace).
+struct LayerSnapshot {
+  int64_t seq_len = 0, visual = 0;
+  int grid_h = 0, grid_w = 0;
+  std::vector<TokenRegion> regions;
+  std::vector<float> attention;  // trace_attention: from the last token to each visual token
+  double ms = 0;
 };
 
 struct Generation {
   std::vector<int> tokens;                // generated ids, EOS excluded
   at::Tensor prefill_logits;              // [L', V] (all_logits) or [1, V]
-  std::vector<at::Tensor> hidden;         // per layer [L_l, D] (keep_hidden)
-  std::vector<int64_t> layer_tokens;      // sequence length each layer processed in prefill
+  std::vector<at::Tensor> hidden;         // per layer: its output as the next layer receives it (keep_hidden)
+  std::vector<LayerSnapshot> layers;      // per layer, what it processed in prefill
   KvCache cache;
-  int64_t prefill_len = 0;
+  int64_t prefill_len = 0;                // sequence length entering the decoder
   double prefill_ms = 0, decode_ms = 0;
-  std::vector<double> layer_ms;           // prefill wall time per layer
   std::string stop_reason;
 };
 

@@ -4,14 +4,41 @@
 #include <ATen/ATen.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "model/clip_vision.h"
+#include "model/llava_hr.h"
 #include "text/prompt.h"
 #include "util/error.h"
+
+namespace fs = std::filesystem;
 
 namespace dpn {
 
 namespace {
+
+// HF's added_tokens.json ({"<ROUTER>": 32000}) or tokenizer_config.json's added_tokens_decoder.
+void load_added_tokens(Tokenizer& tok, const std::string& dir) {
+  const fs::path a = fs::path(dir) / "added_tokens.json", c = fs::path(dir) / "tokenizer_config.json";
+  try {
+    if (fs::exists(a)) {
+      auto j = nlohmann::json::parse(std::ifstream(a));
+      for (auto it = j.begin(); it != j.end(); ++it) tok.add_token(it.key(), it.value().get<int>());
+    } else if (fs::exists(c)) {
+      auto j = nlohmann::json::parse(std::ifstream(c));
+      if (j.contains("added_tokens_decoder"))
+        for (auto it = j["added_tokens_decoder"].begin(); it != j["added_tokens_decoder"].end(); ++it) {
+          int id = std::stoi(it.key());
+          if (id >= tok.vocab_size()) tok.add_token(it.value().at("content").get<std::string>(), id);
+        }
+    }
+  } catch (const std::exception& e) {
+    throw Error(fs::exists(a) ? a.string() : c.string(), std::string("cannot read added tokens: ") + e.what());
+  }
+}
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -22,6 +49,9 @@ std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::
   auto m = std::make_unique<LlavaModel>();
   m->cfg = load_llava_config(dir, vision_override);
   m->tokenizer = std::make_unique<Tokenizer>(dir);
+  load_added_tokens(*m->tokenizer, dir);
+  if (m->cfg.pooling.present && m->cfg.pooling.use_special_token && !m->tokenizer->added_tokens().count("<ROUTER>"))
+    throw Error(dir, "pooling.use_special_token is set but the tokenizer has no <ROUTER> token (added_tokens.json)");
   if (m->tokenizer->vocab_size() > m->cfg.text.vocab)
     throw Error(m->tokenizer->path(), "tokenizer has " + std::to_string(m->tokenizer->vocab_size()) +
                                           " pieces but the model's vocab_size is " + std::to_string(m->cfg.text.vocab));
@@ -32,7 +62,9 @@ std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::
 
 at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms, double* projector_ms) {
   auto t0 = std::chrono::steady_clock::now();
-  at::Tensor feats = clip_vision_forward(m.weights.vision, m.cfg, pixels.to(m.weights.llm.embed.device()));  // [N, Dv]
+  at::Tensor feats = m.cfg.multipath.enabled  // LLaVA-HR: dual-path tower on the input_image_size image
+                        ? hr_vision_forward(m.weights.vision, m.weights.hr, m.cfg, pixels.to(m.weights.llm.embed.device()))
+                        : clip_vision_forward(m.weights.vision, m.cfg, pixels.to(m.weights.llm.embed.device()));  // [N, Dv]
   if (vision_ms) *vision_ms = ms_since(t0);
   t0 = std::chrono::steady_clock::now();
   at::Tensor out = projector_forward(m.weights.projector, feats);  // [N, D]
@@ -62,6 +94,8 @@ EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, co
   p.embeds = at::cat({parts[0], parts[1], parts[2]}, 0);
   p.visual_start = int64_t(before.size());
   p.visual_count = visual.size(0);
+  const int g = m.cfg.base_grid();  // LLaVA-1.5: the CLIP grid; LLaVA-HR: the fast grid (32x32 at 1024 px)
+  if (p.visual_count == int64_t(g) * g) p.grid_h = p.grid_w = g;
   return p;
 }
 

@@ -25,9 +25,11 @@ std::string render_prompt(const std::string& question, const std::string& conv_t
 std::vector<int> tokenize_prompt(const Tokenizer& tok, const std::string& prompt) {
   // Special pieces: <image> -> sentinel, added tokens -> their ids. Text between them is encoded chunk by chunk.
   std::vector<std::pair<std::string, int>> specials{{"<image>", kImageSentinel}};
-  for (const auto& [content, id] : tok.added_tokens()) specials.emplace_back(content, id);
+  for (const auto& [content, id] : tok.added_tokens())
+    if (content != "<image>") specials.emplace_back(content, id);
   std::vector<int> ids{tok.bos_id()};
   size_t pos = 0;
+  bool after_added = false;
   while (pos <= prompt.size()) {
     size_t best = std::string::npos;
     int best_id = 0;
@@ -40,13 +42,17 @@ std::vector<int> tokenize_prompt(const Tokenizer& tok, const std::string& prompt
         best_len = content.size();
       }
     }
-    const std::string chunk = prompt.substr(pos, best == std::string::npos ? std::string::npos : best - pos);
+    std::string chunk = prompt.substr(pos, best == std::string::npos ? std::string::npos : best - pos);
+    // HF's slow tokenizer strips the whitespace on both sides of an added special token such as <ROUTER>.
+    if (after_added) chunk.erase(0, chunk.find_first_not_of(" \t\n"));
+    if (best != std::string::npos && best_id != kImageSentinel) chunk.erase(chunk.find_last_not_of(" \t\n") + 1);
     if (!chunk.empty()) {
       auto piece = tok.encode(chunk);
       ids.insert(ids.end(), piece.begin(), piece.end());
     }
     if (best == std::string::npos) break;
     ids.push_back(best_id);
+    after_added = best_id != kImageSentinel;
     pos = best + best_len;
   }
   return ids;

@@ -19,8 +19,9 @@ struct GoldenFixture {
   std::shared_ptr<SafetensorsFile> file;
   std::map<std::string, at::Tensor> tensors;
 
-  explicit GoldenFixture(const std::string& name) {
-    const std::string base = golden_dir() + "/expected/" + name;
+  // Reads <dir>/<name>.json and .safetensors; dir defaults to the engine fixtures' expected/ folder.
+  explicit GoldenFixture(const std::string& name, const std::string& dir = golden_dir() + "/expected") {
+    const std::string base = dir + "/" + name;
     std::ifstream in(base + ".json");
     meta = nlohmann::json::parse(in);
     file = std::make_shared<SafetensorsFile>(base + ".safetensors");

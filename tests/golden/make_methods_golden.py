@@ -7,7 +7,6 @@
 # Usage: python3 tests/golden/make_methods_golden.py [--out tests/data/golden/methods]
 # See tests/golden/METHODS.md for the cases, the semantics decisions and the sources they follow.
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -802,7 +801,7 @@ def run_model(name, w, cfg, clip_hs, sp):
 
 # --- writing expected files -----------------------------------------------------------------------------------------
 
-def case_tensors(r, n_layers):
+def case_tensors(r, n_layers, full_layers):
     t = {"input_ids": torch.tensor(r["ids"], dtype=torch.int64),
          "seq_len": torch.tensor(r["seq_len"], dtype=torch.int64),
          "out_len": torch.tensor(r["out_len"], dtype=torch.int64),
@@ -813,7 +812,10 @@ def case_tensors(r, n_layers):
          "greedy_margins": torch.tensor(r["margins"], dtype=torch.float32),
          "decode_positions_step1": torch.tensor(r["decode_positions_step1"], dtype=torch.int64)}
     for i in range(n_layers):
-        t[f"layer_out.{i}"] = r["layer_out"][i].detach().clone()
+        if full_layers:
+            t[f"layer_out.{i}"] = r["layer_out"][i].detach().clone()
+        else:  # override cases: the last row of every layer (the full tensors of the argmax path are in dpn_v1)
+            t[f"layer_out_last_row.{i}"] = r["layer_out"][i][-1].detach().clone()
     for q in r["records"]:
         if q["skipped"] or "router_probs" not in q:
             continue
@@ -844,6 +846,7 @@ TENSOR_DOC = {
     "visual_out": "I64 [layers] visual tokens in layer_out.i",
     "layer_out.{i}": "F32 [out_len_i, D] output of decoder layer i (0-based) as handed to layer i+1, before the final "
                      "norm; for a post DPE layer: after pooling and probability scaling",
+    "layer_out_last_row.{i}": "F32 [D] last row of layer_out.i (override cases only, to keep the files small)",
     "router_probs.{l}": "F32 [E] softmax(router logits / 10) at DPE layer l (only layers that pooled)",
     "router_logits.{l}": "F32 [E] router logits (before /10)",
     "router_input.{l}": "F32 [D] the hidden state the router read",
@@ -855,6 +858,42 @@ TENSOR_DOC = {
     "greedy_margins": "F32 [16] top-1 minus top-2 logit at each greedy step",
     "decode_positions_step1": "I64 [layers] RoPE position of the first decoded token (greedy step 1) in each layer",
 }
+
+
+def check_pool_orientation():
+    """dpn_pool against explicit loops on random data: token k of the span is grid cell (k // W, k % W); kernel
+    (kh, kw) = (height, width), so 1x2 halves the width; pooled cells flattened row-major; max / avg / depthwise conv;
+    the adaptive path multiplies by the used expert's probability."""
+    gen = torch.Generator().manual_seed(1)
+    D, H, W = 8, 4, 6
+    pre, post = torch.randn((3, D), generator=gen), torch.randn((2, D), generator=gen)
+    vis = torch.randn((H * W, D), generator=gen)
+    h = torch.cat([pre, vis, post], 0)
+    for fn in ("max", "avg", "conv"):
+        for kh, kw in ((1, 2), (2, 1), (2, 2), (1, 1), (2, 3)):
+            wt = torch.randn((D, 1, kh, kw), generator=gen)
+            w = {"model.layers.0.experts.1.weight": wt,
+                 "model.layers.0.pooling_router.predictor.weight": torch.randn((2, D), generator=gen)}
+            experts = [[1, 1], [kh, kw]]
+            method = {"pooling_type": "adaptive", "pooling_function": fn, "use_special_token": False,
+                      "router_version": "v2", "force": {0: 1},
+                      "layers": {0: {"index": 0, "kernel_size": experts, "stride": experts}}}
+            span = Span(3, H * W)
+            span.grid = (H, W)
+            got, rec = dpn_pool(method, w, 0, h.clone(), span, [])
+            want = []
+            for r in range(H // kh):
+                for c in range(W // kw):
+                    cells = torch.stack([vis[(r * kh + a) * W + c * kw + b] for a in range(kh) for b in range(kw)])
+                    if fn == "max":
+                        want.append(cells.max(0).values if (kh, kw) != (1, 1) else cells[0])
+                    elif fn == "avg":
+                        want.append(cells.mean(0) if (kh, kw) != (1, 1) else cells[0])
+                    else:
+                        want.append((cells * wt[:, 0].reshape(D, kh * kw).T).sum(0))
+            want = torch.cat([pre, torch.stack(want) * rec["scale"], post], 0)
+            assert 0.0 < rec["scale"] < 1.0 and rec["grid_out"] == [H // kh, W // kw]
+            assert (got - want).abs().max().item() < 1e-5, f"pooling orientation {fn} {kh}x{kw}"
 
 
 def main():
@@ -897,6 +936,9 @@ def main():
         clip_ws[folder] = cw
         clip_hs[folder] = clip_hidden_states(path, px, cw, ccfg, vis_log, folder)
 
+    check_pool_orientation()
+    T.write_safetensors(os.path.join(out, "expected", "pixel_values.safetensors"), {"pixel_values": px},
+                        {"format": "pt", "fixture": "pixel_values", "generator": GENERATOR})
     chosen = {}
     for name in MODELS:
         for seed in range(MODELS[name]["seed0"], MODELS[name]["seed0"] + 200):
@@ -918,7 +960,7 @@ def main():
     for name, (seed, w, cfg, res) in chosen.items():
         n_layers = cfg["num_hidden_layers"]
         # shared per-model inputs
-        inputs = {"pixel_values": px, "image_embeds": res["image_embeds"].detach().clone(),
+        inputs = {"image_embeds": res["image_embeds"].detach().clone(),
                   **{k: v.detach().clone().contiguous() for k, v in res["proj_extra"].items()}}
         T.write_safetensors(os.path.join(out, "expected", f"{name}.inputs.safetensors"), inputs,
                             {"format": "pt", "fixture": f"{name}.inputs", "generator": GENERATOR,
@@ -926,7 +968,8 @@ def main():
         for case, r in res["results"].items():
             if case.startswith("_"):
                 continue
-            tensors = case_tensors(r, n_layers)
+            forced = r["method"]["kind"] == "dpn" and bool(r["method"].get("force")) and name == "dpn_v1"
+            tensors = case_tensors(r, n_layers, full_layers=not forced)
             T.write_safetensors(os.path.join(out, "expected", f"{case}.safetensors"), tensors,
                                 {"format": "pt", "fixture": case, "format_version": str(FORMAT_VERSION),
                                  "generator": GENERATOR, "transformers": ver["transformers"], "torch": ver["torch"]})
@@ -934,6 +977,7 @@ def main():
             j = {
                 "format_version": FORMAT_VERSION, "generator": GENERATOR, "case": case, "model_folder": name,
                 "model_seed": seed, "inputs_file": f"expected/{name}.inputs.safetensors",
+                "pixel_values_file": "expected/pixel_values.safetensors",
                 "image": f"images/{IMAGE_NAME}", "image_preprocess": "LLaVA pad (see ../README.md), 48 px",
                 "method": method_spec_json(r["method"]), "question": QUESTION, "prompt": prompt,
                 "prompt_ids_rule": ("transformers 4.31 slow LlamaTokenizer + tokenizer_image_token: split on <image>; "
@@ -958,9 +1002,23 @@ def main():
             if "fastv_keep" in r:
                 j["fastv"] = {"kept_image_tokens": r["fastv_kept"], "cut_gap": r["fastv_gap"],
                               "kept_image_indices_in_grid": [int(k) - r["image_pos"] for k in r["fastv_keep"]
-                                                             if r["image_pos"] <= int(k) < r["image_pos"] + 64]}
+                                                             if 0 <= int(k) - r["image_pos"] < r["visual_in"][0]]}
             if name == "dpn_v1":
                 j["no_method_greedy_tokens"] = res["results"]["_none_tokens"]
+            if r["method"]["kind"] == "fastv" or r["method"].get("pooling_type") == "static":
+                j["notes"] = ["Runs on the dpn_v1 folder with the method given here: its routers and its config.json "
+                              "pooling section are NOT used; the prompt is the plain vicuna_v1 one (no <ROUTER>)."]
+            if name == "tokenpacker":
+                j["tokenpacker"] = {
+                    "detect_by": "model.mm_projector.q_proj_1.weight present; config.json mm_projector_type is "
+                                 "'mlp2x_gelu' because that is what the official finetune.sh passes (the official "
+                                 "builder ignores the type)",
+                    "scale_factor": TP_SCALE, "config_key_scale": "scale_factor",
+                    "multi_level_layers": TP_LAYERS, "config_key_layers": "tokenpacker.multi_level_layers "
+                    "(DPN Studio extension; official code hard-codes [12,16,22,23])",
+                    "num_heads": TP_HEADS, "config_key_heads": "tokenpacker.num_heads (extension; official 8)",
+                    "single_level": "hidden_states[mm_vision_select_layer = -2] = hidden_states[11], CLS dropped",
+                    "grid_in": [8, 8], "grid_out": [8 // TP_SCALE, 8 // TP_SCALE]}
             T.write_json(os.path.join(out, "expected", f"{case}.json"), j)
             summary[case] = {"seq_len": r["seq_len"], "min_margin": round(min(r["margins"]), 4),
                              "router": [(q["layer"], q.get("used"), round(q.get("router_margin", 0), 3))
