@@ -28,12 +28,12 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
   s.visual_start = prompt.visual_start;
   s.visual_count = prompt.visual_count;
   s.router_pos = o.router_pos;
-  const int gh = prompt.grid_h, gw = prompt.grid_w;
+  const int gh = prompt.grid_h, gw = prompt.grid_w, k = prompt.cell;
   if (int64_t(gh) * gw == prompt.visual_count) {
     s.grid_h = gh;
     s.grid_w = gw;
     for (int r = 0; r < gh; ++r)
-      for (int c = 0; c < gw; ++c) s.regions.push_back({r, c, r + 1, c + 1});
+      for (int c = 0; c < gw; ++c) s.regions.push_back({r * k, c * k, (r + 1) * k, (c + 1) * k});
   }
   g.prefill_len = L;
 

@@ -31,6 +31,19 @@ at::Tensor clip_layer(const ClipLayerWeights& w, const VisionConfig& cfg, const 
 
 }  // namespace
 
+std::vector<at::Tensor> clip_hidden_states(const ClipWeights& w, const LlavaConfig& cfg, const at::Tensor& pixels,
+                                           const std::vector<int>& indices) {
+  const VisionConfig& v = cfg.vision;
+  at::Tensor x = pixels.to(w.patch_w.scalar_type()).unsqueeze(0);
+  at::Tensor patches = at::conv2d(x, w.patch_w, {}, v.patch_size).flatten(2).transpose(1, 2).squeeze(0);
+  at::Tensor h = at::cat({w.class_embedding.unsqueeze(0), patches}, 0) + w.pos_embedding;
+  std::vector<at::Tensor> states{at::layer_norm(h, {v.hidden}, w.pre_ln_w, w.pre_ln_b, v.ln_eps)};
+  for (const auto& layer : w.layers) states.push_back(clip_layer(layer, v, states.back()));
+  std::vector<at::Tensor> out;
+  for (int i : indices) out.push_back(states.at(size_t(i)));
+  return out;
+}
+
 at::Tensor clip_vision_forward(const ClipWeights& w, const LlavaConfig& cfg, const at::Tensor& pixels) {
   const VisionConfig& v = cfg.vision;
   at::Tensor x = pixels.to(w.patch_w.scalar_type()).unsqueeze(0);                            // [1, 3, S, S]

@@ -106,7 +106,7 @@ INSTANTIATE_TEST_SUITE_P(
                       MethodCase{"static_l1_2x2_l3_1x2", "static:1=2x2,3=1x2"},
                       MethodCase{"fastv_k2_r050_last", "fastv:k=2,r=0.5,rank=last"},
                       MethodCase{"fastv_k2_r050_mean", "fastv:k=2,r=0.5,rank=mean"},
-                      MethodCase{"fastv_k1_r075_last", "fastv:k=1,r=0.75"}),
+                      MethodCase{"fastv_k1_r075_last", "fastv:k=1,r=0.75"}, MethodCase{"tokenpacker", "tokenpacker"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
