@@ -4,6 +4,7 @@
 
 #include "command.h"
 #include "dpn.h"
+#include "trace_json.h"
 
 namespace dpn::cli {
 namespace {
@@ -19,6 +20,8 @@ int run_ask(Args& a) {
   q.image_path = a.require("image");
   q.question = a.get("question");
   q.method = a.get("method", "none");
+  q.overrides = parse_overrides(a.get("override"));
+  q.trace_attention = a.flag("attention");
   q.max_new_tokens = a.get_int("max-new-tokens", 64);
   q.temperature = float(a.get_double("temperature", 0.0));
   q.top_p = float(a.get_double("top-p", 1.0));
@@ -43,6 +46,10 @@ int run_ask(Args& a) {
     j["kv_cache_bytes"] = r.kv_cache_bytes;
     j["method"] = q.method;
     j["model"] = model->info().path;
+    j["trace"] = trace_to_json(r.trace);
+    j["layers"] = j["trace"]["layers"];
+    j["router"] = j["trace"]["router"];
+    j["flops"] = j["trace"]["flops"];
     std::cout << j.dump() << "\n";
   } else {
     std::cout << r.answer << "\n";
@@ -53,9 +60,13 @@ int run_ask(Args& a) {
 }  // namespace
 
 DPN_CLI_COMMAND(ask, "ask", "answer a question about an image",
-                "dpn ask --model DIR|NAME --image FILE --question TEXT [--max-new-tokens N] [--dtype f32|bf16]\n"
+                "dpn ask --model DIR|NAME --image FILE --question TEXT [--method M] [--override L=E,...] [--attention]\n"
+                "        [--max-new-tokens N] [--dtype f32|bf16]\n"
                 "        [--device cpu|cuda] [--vision-tower DIR] [--temperature T --top-p P --seed S] [--threads N] [--json]\n"
-                "Prints the answer, or with --json one object with answer, tokens, prefill_ms, decode_ms, ...",
+                "Methods: none | dpn | dpn:path=7=2x2,15=1x2 | static:7=2,15=2x1 | fastv:k=2,r=0.5[,rank=last|mean] | tokenpacker\n"
+                "--override L=E forces expert E at DPE layer L (what-if); --attention records the attention each visual\n"
+                "token receives from the last prompt token at every layer.\n"
+                "Prints the answer, or with --json one object with answer, tokens, prefill_ms, decode_ms, layers, router, flops.",
                 run_ask);
 
 }  // namespace dpn::cli
