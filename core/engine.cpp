@@ -23,6 +23,7 @@ namespace dpn {
 struct Model::Impl {
   std::unique_ptr<LlavaModel> model;
   ModelOptions options;
+  flops::ModelShape shape;  // for the trace's FLOPs (vision tower, projector)
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -65,11 +66,13 @@ flops::LlmShape llm_shape(const TextConfig& t) {
   return s;
 }
 
-void fill_trace(const LlavaModel& m, const cv::Mat& rgb, const Generation& g, const TokenMethod* method, AskResult& r) {
+void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const Generation& g,
+                const TokenMethod* method, AskResult& r) {
   RunTrace& t = r.trace;
   PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
-  t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.vision.image_size, m.cfg.vision.grid(), m.cfg.vision.grid()};
-  const flops::LlmShape shape = llm_shape(m.cfg.text);
+  const int base = m.cfg.projector == "tokenpacker" ? m.cfg.vision.grid() : m.cfg.base_grid();
+  t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.input_size(), base, base};
+  const flops::LlmShape llm = llm_shape(m.cfg.text);
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const LayerSnapshot& s = g.layers[l];
     LayerTrace lt;
@@ -81,28 +84,16 @@ void fill_trace(const LlavaModel& m, const cv::Mat& rgb, const Generation& g, co
     lt.regions = s.regions;
     lt.attention = s.attention;
     lt.ms = s.ms;
-    lt.flops = flops::layer_prefill_flops(shape, s.seq_len, /*causal=*/false).total();
+    lt.flops = flops::layer_prefill_flops(llm, s.seq_len, /*causal=*/false).total();
     lt.kv_bytes = g.cache.layers[l].bytes();
     t.llm_prefill_flops += lt.flops;
     t.layers.push_back(std::move(lt));
   }
   // Decode: the first token comes from prefill; each later one runs every layer against that layer's own cache.
   for (size_t step = 1; step < g.tokens.size(); ++step)
-    for (const LayerSnapshot& s : g.layers) t.llm_decode_flops += flops::layer_decode_flops(shape, s.seq_len + int64_t(step) - 1).total();
-  flops::VisionShape vs;
-  vs.layers = m.cfg.vision_layers_to_run();
-  vs.hidden = m.cfg.vision.hidden;
-  vs.ffn = m.cfg.vision.intermediate;
-  vs.heads = m.cfg.vision.heads;
-  vs.tokens = m.cfg.vision.patches() + 1;
-  vs.patch = m.cfg.vision.patch_size;
-  vs.image = m.cfg.vision.image_size;
-  vs.channels = m.cfg.vision.channels;
-  t.vision_flops = flops::vision_flops(vs);
-  flops::ProjectorShape ps;
-  ps.in = m.cfg.mm_hidden;
-  ps.hidden = ps.out = m.cfg.text.hidden;
-  t.projector_flops = flops::projector_flops(ps, m.cfg.vision.patches());
+    for (const LayerSnapshot& s : g.layers) t.llm_decode_flops += flops::layer_decode_flops(llm, s.seq_len + int64_t(step) - 1).total();
+  t.vision_flops = flops::vision_flops(shape.vision);
+  t.projector_flops = flops::projector_flops(shape.projector, int64_t(base) * base);
   if (method) {
     t.routers = method->routers;
     t.fastv_kept = method->fastv_kept;
@@ -135,6 +126,18 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->model = load_llava_model(resolve_model_path(options.path), options.vision_tower, dtype, device);
+  try {
+    impl->shape = flops::model_shape_from_folder(impl->model->cfg.model_dir);
+  } catch (const Error&) {  // e.g. a CLIP folder given by --vision-tower: count the LLM only
+    impl->shape.vision.kind = flops::VisionShape::Kind::NotCounted;
+    impl->shape.projector.in = impl->model->cfg.mm_hidden;
+    impl->shape.projector.hidden = impl->shape.projector.out = impl->model->cfg.text.hidden;
+  }
+  if (impl->model->cfg.projector == "tokenpacker") {
+    impl->shape.projector.kind = flops::ProjectorShape::Kind::TokenPacker;
+    impl->shape.projector.scale = impl->model->cfg.tokenpacker.scale;
+    impl->shape.projector.grid = impl->model->cfg.vision.grid();
+  }
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -150,7 +153,7 @@ AskResult Model::ask(const AskOptions& q) {
   cv::Mat rgb = load_image_rgb(q.image_path);
   r.timing.load_image_ms = ms(t);
   t = Clock::now();
-  at::Tensor pixels = preprocess_image(rgb, m.cfg.vision.image_size, m.cfg.image_mean, m.cfg.image_std);
+  at::Tensor pixels = preprocess_image(rgb, m.cfg.input_size(), m.cfg.image_mean, m.cfg.image_std);
   r.timing.preprocess_ms = ms(t);
   at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms);
   const bool router_token = uses_router_token(m);
@@ -184,7 +187,7 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
-  if (q.trace) fill_trace(m, rgb, g, method.get(), r);
+  if (q.trace) fill_trace(m, impl_->shape, rgb, g, method.get(), r);
   return r;
 }
 
@@ -200,9 +203,9 @@ ModelInfo Model::info() const {
   i.heads = m.cfg.text.heads;
   i.kv_heads = m.cfg.text.kv_heads;
   i.vocab = m.cfg.text.vocab;
-  i.image_size = m.cfg.vision.image_size;
-  i.patch_size = m.cfg.vision.patch_size;
-  i.grid = m.cfg.vision.grid();
+  i.image_size = m.cfg.input_size();
+  i.grid = m.cfg.base_grid();
+  i.patch_size = i.image_size / i.grid;
   i.vision_layers = m.cfg.vision.layers;
   for (const auto& pl : m.cfg.pooling.layers) i.dpe_layers.push_back(pl.index);
   auto count = [](const at::Tensor& t) { return t.defined() ? t.numel() : int64_t(0); };

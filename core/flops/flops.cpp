@@ -185,7 +185,52 @@ double router_flops(int hidden) {
   return kLayerNormOps * d + 2 * d * q + kGeluOps * q + 2 * q * e + kSoftmaxOps * e;
 }
 
+// timm ConvNeXt (conv_mlp = false) on an S x S image: stem 4x4/4 + LN, stages with LN + 2x2/2 downsample (1-3) and
+// blocks dw7x7 -> LN -> Linear C->4C -> GELU -> Linear 4C->C -> layer scale -> residual.
+double convnext_flops(const std::vector<int>& dims, const std::vector<int>& depths, int input, int channels) {
+  double side = input / 4;  // integer division as the stride-4 conv floors
+  double f = 2 * side * side * dims[0] * (channels * 16.0) + side * side * dims[0] + kLayerNormOps * side * side * dims[0];
+  for (size_t s = 0; s < dims.size(); ++s) {
+    const double C = dims[s];
+    if (s > 0) {
+      const double Cp = dims[s - 1];
+      f += kLayerNormOps * side * side * Cp;
+      side = std::floor(side / 2);
+      f += 2 * side * side * C * Cp * 4 + side * side * C;
+    }
+    const double n = side * side;
+    const double block = 2 * n * C * 49 + n * C + kLayerNormOps * n * C + 2 * n * C * 4 * C + n * 4 * C +
+                         kGeluOps * n * 4 * C + 2 * n * 4 * C * C + n * C + 2 * n * C;  // ... + scale + residual
+    f += depths[s] * block;
+  }
+  return f;
+}
+
+// LLaVA-HR dual path (llava-detail.md §7.1): bilinear resize to the fast size, the CLS-less fast CLIP over all its
+// layers, the slow ConvNeXt, three MR-adapters on the fast grid, the final alignment. The position-embedding
+// resample (input-independent, ~1e-4 of the total) is not counted.
+double llava_hr_vision_flops(const VisionShape& v) {
+  const double g = v.image / v.patch, N = g * g, dv = v.hidden, mv = v.ffn;
+  double f = kBilinearOps * v.channels * double(v.image) * v.image;   // resize of the input for the fast branch
+  f += 2 * N * (v.channels * v.patch * v.patch) * dv + N * dv + kLayerNormOps * N * dv;  // patches, positions, pre-LN
+  double layer = 4 * (2 * N * dv * dv + N * dv) + 2 * 2 * N * N * dv + kSoftmaxOps * v.heads * N * N;
+  layer += 2 * N * dv * mv + N * mv + 2 * N * mv * dv + N * dv + kQuickGeluOps * N * mv + 2 * kLayerNormOps * N * dv + 2 * N * dv;
+  f += v.layers * layer;
+  f += convnext_flops(v.slow_dims, v.slow_depths, v.hr_input, v.channels);
+  double h = v.hr_input / 4;
+  for (int s = 1; s < 4; ++s) h = std::floor(h / 2);
+  const double M = h * h, cs = v.slow_dims.back();
+  const double align = N == M ? 0 : kBilinearOps * N * dv;  // resize of the slow tokens to the fast grid
+  double adapter = 2 * M * cs * cs + M * cs + kGeluOps * M * cs + 2 * M * cs * dv + M * dv + align;  // slow 1x1, GELU, 1x1
+  adapter += 2 * N * dv * 49 + N * dv + kGeluOps * N * dv + 2 * N * dv * dv + N * dv + N * dv;        // fast dw7x7, GELU, 1x1, +
+  adapter += 2 * N * dv + 2 * (2 * dv) * (dv / 2) + dv / 2 + kGeluOps * dv / 2 + 2 * (dv / 2) + 1 + 2 * N * dv;  // gate, mix
+  if (v.hr_adapters) f += 3 * adapter;
+  f += 2 * N * dv * dv + N * dv + 2 * N * cs * dv + N * dv + N * dv + (N == M ? 0 : kBilinearOps * N * cs);  // final align
+  return f;
+}
+
 double vision_flops(const VisionShape& v) {
+  if (v.kind == VisionShape::Kind::LlavaHr) return llava_hr_vision_flops(v);
   if (v.kind != VisionShape::Kind::Clip) return 0;
   const double grid = v.image / v.patch, P = grid * grid, t = v.tokens, dv = v.hidden, mv = v.ffn;
   // Patch embedding (a conv = matmul over unfolded patches, no bias), position add, pre_layrnorm.
@@ -273,7 +318,7 @@ FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const
   for (int t = 0; t < opt.decode_tokens; ++t) r.llm_decode_total += decode_pass(t, nullptr);
 
   r.vision = vision_flops(shape.vision);
-  r.vision_counted = shape.vision.kind == VisionShape::Kind::Clip;
+  r.vision_counted = shape.vision.kind != VisionShape::Kind::NotCounted;
   r.vision_note = shape.vision.note;
   const VisualInput in = visual_input(shape, method, opt, "flops");
   r.projector = projector_flops(in.projector, in.projector_in);

@@ -83,8 +83,10 @@ LayerFlops layer_decode_flops(const LlmShape& llm, int64_t cache_len);
 double lm_head_flops(const LlmShape& llm, int64_t logit_positions);
 double final_norm_flops(const LlmShape& llm, int64_t positions);
 double router_flops(int hidden);
-// The CLIP tower's layers that run (0 for a tower of Kind::NotCounted).
+// The vision tower: the CLIP layers that run, or LLaVA-HR's whole dual path (0 for a tower of Kind::NotCounted).
 double vision_flops(const VisionShape& vision);
+// A timm ConvNeXt (LLaVA-HR's slow branch) on an input x input image, classifier head excluded.
+double convnext_flops(const std::vector<int>& dims, const std::vector<int>& depths, int input, int channels = 3);
 // The projector mapping `in_tokens` vision tokens (mlp2x) or the whole grid (tokenpacker).
 double projector_flops(const ProjectorShape& projector, int64_t in_tokens);
 

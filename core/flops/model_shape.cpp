@@ -1,6 +1,7 @@
 // Model shapes for FLOPs counting: presets and a torch-free config.json reader for both LLaVA layouts.
 #include "flops/model_shape.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -34,20 +35,31 @@ VisionShape clip_l336() {
   return v;
 }
 
-// LLaVA-HR: CLIP-L at 448 px (1024 patches, CLS dropped, all 24 layers) + ConvNeXt at 1024 px + MR-adapters
-// (llava-detail.md §7.1). Its cost is a separate issue: reported as not counted, never guessed.
-VisionShape llava_hr_vision(const std::string& convnext) {
+// LLaVA-HR: CLIP-L at max(int(S/32*14), 336) px (CLS dropped before the layers, all 24 layers) + ConvNeXt at
+// S px + MR-adapters (llava-detail.md §7.1). `convnext` is the vision_tower_slow name; an unknown one is reported
+// as not counted, never guessed.
+VisionShape llava_hr_vision(const std::string& convnext, int input = 1024) {
   VisionShape v;
-  v.kind = VisionShape::Kind::NotCounted;
+  v.kind = VisionShape::Kind::LlavaHr;
   v.layers = 24;
   v.hidden = 1024;
   v.ffn = 4096;
   v.heads = 16;
-  v.tokens = 32 * 32;
   v.patch = 14;
-  v.image = 1024;
+  v.image = std::max(int(input / 32.0 * 14), 336);
+  v.tokens = (v.image / v.patch) * (v.image / v.patch);
   v.channels = 3;
-  v.note = "LLaVA-HR dual tower (CLIP-L/448 + " + convnext + " + MR-adapters): not counted yet";
+  v.hr_input = input;
+  if (convnext.find("xxlarge") != std::string::npos || convnext == "ConvNeXt-XXL") {
+    v.slow_dims = {384, 768, 1536, 3072};
+    v.slow_depths = {3, 4, 30, 3};
+  } else if (convnext.find("convnext_large_mlp") != std::string::npos || convnext == "ConvNeXt-L") {
+    v.slow_dims = {192, 384, 768, 1536};
+    v.slow_depths = {3, 3, 27, 3};
+  } else {
+    v.kind = VisionShape::Kind::NotCounted;
+    v.note = "LLaVA-HR with slow tower '" + convnext + "': not counted (known: convnext_large_mlp, convnext_xxlarge)";
+  }
   return v;
 }
 
@@ -211,6 +223,7 @@ ModelShape parse_original(const json& j, const fs::path& model_dir, const std::s
   const std::string tower = j["mm_vision_tower"].get<std::string>();
   int select = -2;
   get_opt(j, "mm_vision_select_layer", &select, where);
+  if (j.value("is_multipath_encoder", false)) select = -1;  // LLaVA-HR runs every CLIP layer
   const fs::path tower_dir = find_tower(model_dir, tower);
   if (!tower_dir.empty()) {
     const fs::path vpath = tower_dir / "config.json";
@@ -240,6 +253,30 @@ ModelShape parse_original(const json& j, const fs::path& model_dir, const std::s
     throw Error(where, "mm_projector_type must be mlp2x_gelu or tokenpacker, got '" + projector + "'");
   }
   finish_visual(s, feature == "patch", where);
+  if (j.value("is_multipath_encoder", false)) {  // LLaVA-HR: the fast CLIP's grid at the HR input size
+    int input = 1024;
+    get_opt(j, "input_image_size", &input, where);
+    const VisionShape clip = s.vision;
+    s.vision = llava_hr_vision(j.value("vision_tower_slow", std::string()), input);
+    s.vision.layers = clip.layers;  // all of them: select was set to -1 above
+    s.vision.hidden = clip.hidden;
+    s.vision.ffn = clip.ffn;
+    s.vision.heads = clip.heads;
+    s.vision.patch = clip.patch;
+    s.vision.image = std::max(int(input / 32.0 * clip.patch), clip.image);
+    s.vision.tokens = (s.vision.image / clip.patch) * (s.vision.image / clip.patch);
+    s.vision.hr_adapters = !j.value("freeze_vision", false);
+    if (j.contains("slow_vision_config") && j["slow_vision_config"].is_object()) {  // test models (as the engine)
+      const json& c = j["slow_vision_config"];
+      s.vision.kind = VisionShape::Kind::LlavaHr;
+      s.vision.note.clear();
+      get_opt(c, "dims", &s.vision.slow_dims, where + ": slow_vision_config");
+      get_opt(c, "depths", &s.vision.slow_depths, where + ": slow_vision_config");
+    }
+    if (s.vision.kind == VisionShape::Kind::LlavaHr && (s.vision.slow_dims.size() != 4 || s.vision.slow_depths.size() != 4))
+      throw Error(where, "the slow ConvNeXt needs 4 stages (dims and depths of length 4)");
+    finish_visual(s, true, where);
+  }
   int mm_hidden = s.vision.hidden;
   get_opt(j, "mm_hidden_size", &mm_hidden, where);
   if (mm_hidden != s.vision.hidden)

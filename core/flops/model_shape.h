@@ -17,11 +17,11 @@ struct LlmShape {
   int kv_width() const { return kv_heads * head_dim(); }  // width of the k and v projections
 };
 
-// The vision tower. Only a CLIP ViT is counted here; other towers (LLaVA-HR's CLIP-448 + ConvNeXt with
-// MR-adapters) get their own Kind and their own cost function in flops.cpp (a separate issue), and until then
-// are reported as "not counted" rather than with a wrong number.
+// The vision tower: a CLIP ViT, or LLaVA-HR's dual path (Kind::LlavaHr: the CLIP fields describe the fast CLIP at
+// its fast input size `image`, all layers, no CLS; the slow ConvNeXt runs at `hr_input` with `slow_dims`/
+// `slow_depths`; 3 MR-adapters and the final alignment). Towers with no cost function are "not counted".
 struct VisionShape {
-  enum class Kind { Clip, NotCounted };
+  enum class Kind { Clip, LlavaHr, NotCounted };
   Kind kind = Kind::Clip;
   int layers = 23;     // encoder layers actually RUN: the select layer (-2 of 24 -> 23); later layers are skipped
   int hidden = 1024;
@@ -32,6 +32,10 @@ struct VisionShape {
   int image = 336;
   int channels = 3;
   std::string note;    // why it is not counted, for Kind::NotCounted
+  // LlavaHr only.
+  int hr_input = 0;                    // input_image_size (the slow branch's input side)
+  std::vector<int> slow_dims, slow_depths;  // ConvNeXt stages
+  bool hr_adapters = true;             // !freeze_vision
 };
 
 // The projector between tower and LLM. mlp2x: Linear(in, hidden) -> GELU -> Linear(hidden, out).

@@ -1,6 +1,7 @@
 // config.json parsing for both LLaVA layouts (llava-detail.md §3), including the CLIP tower's own config.
 #include "model/config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -22,9 +23,30 @@ const char* layout_name(Layout layout) {
 }
 
 int LlavaConfig::vision_layers_to_run() const {
+  if (multipath.enabled) return vision.layers;  // the LLaVA-HR tower runs every CLIP layer; the select layer is ignored
   // hidden_states[0] is the embedding output, [i] the output of layer i; negative indices count from the end.
   int idx = select_layer < 0 ? vision.layers + 1 + select_layer : select_layer;
+  if (projector == "tokenpacker")
+    for (int l : tokenpacker.levels) idx = std::max(idx, l);
   return idx;
+}
+
+int SlowVisionConfig::grid(int input_size) const {
+  int side = input_size / 4;                   // stem: 4x4 conv, stride 4
+  for (int s = 1; s < 4; ++s) side = side / 2;  // stages 1-3: 2x2 conv, stride 2
+  return side;
+}
+
+int MultipathConfig::fast_size(const VisionConfig& clip) const {
+  return std::max(int(input_size / 32.0 * clip.patch_size), clip.image_size);
+}
+
+int LlavaConfig::input_size() const { return multipath.enabled ? multipath.input_size : vision.image_size; }
+
+int LlavaConfig::base_grid() const {
+  if (!multipath.enabled) return vision.grid();
+  const int g = multipath.fast_grid(vision);
+  return pooling.prepooling ? g / 2 : g;
 }
 
 namespace {
@@ -152,6 +174,61 @@ PoolingConfig parse_pooling(const json& j, const std::string& where) {
   return pc;
 }
 
+// LLaVA-HR (llava-detail.md §7.1-7.2): config keys written by its training code. The ConvNeXt shape comes from the
+// vision_tower_slow name, as the reference builds it (convnext_large_mlp or convnext_xxlarge), or from a
+// `slow_vision_config` {dims, depths, norm_eps} object (DPN Studio's extension, used by the tiny test models).
+MultipathConfig parse_multipath(const json& j, const std::string& where) {
+  MultipathConfig m;
+  m.enabled = true;
+  get_opt(j, "input_image_size", &m.input_size, where);
+  bool freeze = false;
+  get_opt(j, "freeze_vision", &freeze, where);
+  m.adapters = !freeze;
+  if (!j.contains("vision_tower_slow") || !j["vision_tower_slow"].is_string())
+    throw Error(where, "is_multipath_encoder is set but 'vision_tower_slow' (the ConvNeXt name) is missing");
+  m.slow.name = j["vision_tower_slow"].get<std::string>();
+  SlowVisionConfig& s = m.slow;
+  if (j.contains("slow_vision_config")) {
+    const std::string w = where + ": slow_vision_config";
+    const json& c = j["slow_vision_config"];
+    if (!c.is_object()) throw Error(w, "must be an object {dims, depths, norm_eps}");
+    get_opt(c, "dims", &s.dims, w);
+    get_opt(c, "depths", &s.depths, w);
+    get_opt(c, "norm_eps", &s.ln_eps, w);
+  } else if (s.name.find("convnext_xxlarge") != std::string::npos) {
+    s.dims = {384, 768, 1536, 3072};
+    s.depths = {3, 4, 30, 3};
+    s.ln_eps = 1e-5;
+  } else if (s.name.find("convnext_large_mlp") != std::string::npos) {
+    s.dims = {192, 384, 768, 1536};
+    s.depths = {3, 3, 27, 3};
+    s.ln_eps = 1e-6;
+  } else {
+    throw Error(where, "vision_tower_slow '" + s.name + "' is not supported (LLaVA-HR uses convnext_large_mlp.*, "
+                       "LLaVA-HR-X convnext_xxlarge.*)");
+  }
+  if (s.dims.size() != 4 || s.depths.size() != 4)
+    throw Error(where, "the slow ConvNeXt needs 4 stages (dims and depths of length 4)");
+  for (int k = 0; k < 4; ++k)
+    if (s.dims[k] <= 0 || s.depths[k] <= 0) throw Error(where, "slow ConvNeXt dims and depths must be positive");
+  if (m.input_size < 32 || m.input_size > 4096)
+    throw Error(where, "input_image_size " + std::to_string(m.input_size) + " is outside 32..4096");
+  return m;
+}
+
+// openai/clip-vit-large-patch14-336's vision config: LLaVA-HR checkpoints hold the tower's weights, so only its
+// shape is needed when the CLIP folder is not around.
+VisionConfig clip_large_336() {
+  VisionConfig v;
+  v.hidden = 1024;
+  v.intermediate = 4096;
+  v.layers = 24;
+  v.heads = 16;
+  v.image_size = 336;
+  v.patch_size = 14;
+  return v;
+}
+
 fs::path resolve_vision_dir(const fs::path& model_dir, const std::string& name, const std::string& where) {
   std::vector<fs::path> candidates;
   if (!name.empty()) {
@@ -217,12 +294,33 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
     get_opt(j, "image_aspect_ratio", &c.aspect, where);
     if (j.value("mm_use_im_start_end", false)) throw Error(where, "mm_use_im_start_end = true is not supported");
     const std::string tower = vision_override.empty() ? j["mm_vision_tower"].get<std::string>() : vision_override;
-    c.vision_dir = resolve_vision_dir(model_dir, tower, where).string();
-    const fs::path vcfg = fs::path(c.vision_dir) / "config.json";
-    json vj = read_json(vcfg);
-    if (vj.contains("vision_config")) vj = vj["vision_config"];  // a full CLIPModel config
-    c.vision = parse_vision(vj, vcfg.string());
+    if (j.value("is_multipath_encoder", false)) c.multipath = parse_multipath(j, where);
+    const std::string known_hr_clip = "clip-vit-large-patch14-336";
+    const bool hr_builtin = c.multipath.enabled && tower.size() >= known_hr_clip.size() &&
+                            tower.compare(tower.size() - known_hr_clip.size(), known_hr_clip.size(), known_hr_clip) == 0;
+    try {
+      c.vision_dir = resolve_vision_dir(model_dir, tower, where).string();
+    } catch (const Error&) {
+      if (!hr_builtin) throw;
+    }
+    if (c.vision_dir.empty()) {
+      c.vision = clip_large_336();  // LLaVA-HR without the CLIP folder: the shape is known, the weights are ours
+    } else {
+      const fs::path vcfg = fs::path(c.vision_dir) / "config.json";
+      json vj = read_json(vcfg);
+      if (vj.contains("vision_config")) vj = vj["vision_config"];  // a full CLIPModel config
+      c.vision = parse_vision(vj, vcfg.string());
+    }
+    if (c.multipath.enabled) {
+      if (c.vision.layers % 4 != 0)
+        throw Error(where, "LLaVA-HR needs a CLIP depth divisible by 4 (adapters after each quarter), got " +
+                               std::to_string(c.vision.layers));
+      if (c.projector != "mlp2x_gelu")
+        throw Error(where, "mm_projector_type '" + c.projector + "' with is_multipath_encoder is not supported (mlp2x_gelu)");
+    }
   }
+  if (c.layout != Layout::Original && j.value("is_multipath_encoder", false))
+    throw Error(where, "is_multipath_encoder in a llava-hf config is not supported (LLaVA-HR ships in the original layout)");
   c.mm_hidden = c.vision.hidden;
   get_opt(j, "mm_hidden_size", &c.mm_hidden, where);
   if (c.mm_hidden != c.vision.hidden)
@@ -233,6 +331,12 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
   if (run < 0 || run > c.vision.layers)
     throw Error(where, "vision select layer " + std::to_string(c.select_layer) + " is outside the tower's " + std::to_string(c.vision.layers) + " layers");
   if (j.contains("pooling") && j["pooling"].is_object()) c.pooling = parse_pooling(j["pooling"], where);
+  get_opt(j, "scale_factor", &c.tokenpacker.scale, where);
+  c.tokenpacker.heads = std::max(1, c.mm_hidden / 128);
+  if (j.contains("tokenpacker") && j["tokenpacker"].is_object()) {  // DPN Studio extension keys (tests/golden/METHODS.md)
+    get_opt(j["tokenpacker"], "multi_level_layers", &c.tokenpacker.levels, where + ": tokenpacker");
+    get_opt(j["tokenpacker"], "num_heads", &c.tokenpacker.heads, where + ": tokenpacker");
+  }
   for (const auto& pl : c.pooling.layers)
     if (pl.index < 0 || pl.index >= c.text.layers)
       throw Error(where, "pooling layer index " + std::to_string(pl.index) + " does not exist (the LLM has " + std::to_string(c.text.layers) + " layers)");

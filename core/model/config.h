@@ -60,6 +60,34 @@ struct PoolingConfig {
   bool prepooling = false;
 };
 
+// LLaVA-HR's slow branch, a timm ConvNeXt (llava-detail.md §7.1): stem 4x4/4, then 4 stages (stages 1-3 halve).
+struct SlowVisionConfig {
+  std::string name;              // vision_tower_slow, e.g. convnext_large_mlp.clip_laion2b_ft_320
+  std::vector<int> dims, depths;  // per stage
+  double ln_eps = 1e-6;
+  int hidden() const { return dims.empty() ? 0 : dims.back(); }
+  int grid(int input_size) const;  // side of the final stage map: floor(S/4), then floor(/2) three times
+};
+
+// LLaVA-HR / HR-X dual-path tower (config is_multipath_encoder); absent (enabled = false) for LLaVA-1.5.
+struct MultipathConfig {
+  bool enabled = false;
+  int input_size = 1024;  // input_image_size: preprocessing size and the slow branch's input
+  bool adapters = true;   // !freeze_vision: the three align_stages_latent MR-adapters exist
+  SlowVisionConfig slow;
+  // The fast CLIP sees max(int(S/32*P), clip image_size) px (the reference's max(int(S/32*14), 336)).
+  int fast_size(const VisionConfig& clip) const;
+  int fast_grid(const VisionConfig& clip) const { return fast_size(clip) / clip.patch_size; }
+};
+
+// TokenPacker projector (CircleRadon/TokenPacker builder.py): detected by its weights, since the official scripts
+// write mm_projector_type "mlp2x_gelu" for it too.
+struct TokenPackerConfig {
+  int scale = 2;                           // scale_factor: the G x G grid becomes (G/scale) x (G/scale) tokens
+  std::vector<int> levels{12, 16, 22, 23}; // CLIP hidden_states indices concatenated as the multi-level feature
+  int heads = 8;                           // official: 1024 // 128
+};
+
 struct LlavaConfig {
   std::string model_dir;
   std::string config_path;
@@ -77,6 +105,14 @@ struct LlavaConfig {
   std::vector<double> image_std{0.26862954, 0.26130258, 0.27577711};
   std::string conv_template = "vicuna_v1";
   PoolingConfig pooling;
+  MultipathConfig multipath;
+  TokenPackerConfig tokenpacker;  // used when projector == "tokenpacker"
+
+  // Side of the square image the model is fed (LLaVA-1.5: the CLIP size; LLaVA-HR: input_image_size).
+  int input_size() const;
+  // Side of the visual-token grid that enters the LLM (LLaVA-1.5: the CLIP grid; LLaVA-HR: the fast grid, halved
+  // by prepooling). The token-map views draw this grid over the input_size() square.
+  int base_grid() const;
 
   // Number of CLIP encoder layers to run so that the selected hidden state is the last one computed.
   int vision_layers_to_run() const;

@@ -95,7 +95,7 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
   }
   at::Tensor probs = at::softmax(scores, -1, at::kFloat);  // [Hkv, G, T, Tk] fp32
   if (attn && attn->query_rows.defined())
-    attn->probs = probs.reshape({H, T, Tk}).index_select(1, attn->query_rows).mean(0);
+    attn->probs = probs.reshape({H, T, Tk}).index_select(1, attn->query_rows).mean(0);  // [rows, Tk]
   at::Tensor ctx = at::matmul(probs.to(x.scalar_type()).view({Hkv, G * T, Tk}), vals);  // [Hkv, G*T, Dh]
   ctx = ctx.view({H, T, Dh}).transpose(0, 1).reshape({T, H * Dh});
   at::Tensor out = x + at::linear(ctx, w.o);

@@ -38,7 +38,7 @@ RopeTables rope_tables(const at::Tensor& positions, int64_t head_dim, double the
 // What a caller may ask of one layer's attention, besides its output.
 struct AttentionRequest {
   // If defined: rows (query indices into this call's T tokens) whose attention probabilities are returned,
-  // averaged over heads, as [rows, Tk] float32 in `probs`.
+  // averaged over heads, as [rows, Tk] float32 in `probs` (each row sums to 1).
   at::Tensor query_rows;
   at::Tensor probs;
 };

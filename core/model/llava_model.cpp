@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/clip_vision.h"
+#include "model/tokenpacker.h"
 #include "model/llava_hr.h"
 #include "text/prompt.h"
 #include "util/error.h"
@@ -62,9 +63,23 @@ std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::
 
 at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms, double* projector_ms) {
   auto t0 = std::chrono::steady_clock::now();
+  const at::Tensor px = pixels.to(m.weights.llm.embed.device());
+  if (m.cfg.projector == "tokenpacker") {
+    // Single-level (select layer) and multi-level (levels concatenated on channels) features, class token dropped.
+    std::vector<int> idx{m.cfg.select_layer < 0 ? m.cfg.vision.layers + 1 + m.cfg.select_layer : m.cfg.select_layer};
+    idx.insert(idx.end(), m.cfg.tokenpacker.levels.begin(), m.cfg.tokenpacker.levels.end());
+    std::vector<at::Tensor> hs = clip_hidden_states(m.weights.vision, m.cfg, px, idx);
+    for (auto& h : hs) h = h.narrow(0, 1, h.size(0) - 1);
+    at::Tensor multi = at::cat(std::vector<at::Tensor>(hs.begin() + 1, hs.end()), 1);
+    if (vision_ms) *vision_ms = ms_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    at::Tensor out = tokenpacker_forward(m.weights.tokenpacker, m.cfg, hs[0], multi);  // [M, D]
+    if (projector_ms) *projector_ms = ms_since(t0);
+    return out;
+  }
   at::Tensor feats = m.cfg.multipath.enabled  // LLaVA-HR: dual-path tower on the input_image_size image
-                        ? hr_vision_forward(m.weights.vision, m.weights.hr, m.cfg, pixels.to(m.weights.llm.embed.device()))
-                        : clip_vision_forward(m.weights.vision, m.cfg, pixels.to(m.weights.llm.embed.device()));  // [N, Dv]
+                        ? hr_vision_forward(m.weights.vision, m.weights.hr, m.cfg, px)
+                        : clip_vision_forward(m.weights.vision, m.cfg, px);  // [N, Dv]
   if (vision_ms) *vision_ms = ms_since(t0);
   t0 = std::chrono::steady_clock::now();
   at::Tensor out = projector_forward(m.weights.projector, feats);  // [N, D]
@@ -95,7 +110,12 @@ EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, co
   p.visual_start = int64_t(before.size());
   p.visual_count = visual.size(0);
   const int g = m.cfg.base_grid();  // LLaVA-1.5: the CLIP grid; LLaVA-HR: the fast grid (32x32 at 1024 px)
-  if (p.visual_count == int64_t(g) * g) p.grid_h = p.grid_w = g;
+  if (p.visual_count == int64_t(g) * g) {
+    p.grid_h = p.grid_w = g;
+  } else if (m.cfg.projector == "tokenpacker" && p.visual_count * m.cfg.tokenpacker.scale * m.cfg.tokenpacker.scale == int64_t(g) * g) {
+    p.grid_h = p.grid_w = g / m.cfg.tokenpacker.scale;  // each packed token covers a scale x scale region
+    p.cell = m.cfg.tokenpacker.scale;
+  }
   return p;
 }
 

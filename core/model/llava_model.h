@@ -33,6 +33,7 @@ struct EmbeddedPrompt {
   int64_t visual_start = 0;
   int64_t visual_count = 0;
   int grid_h = 0, grid_w = 0;  // the visual tokens' grid (the vision tower's patch grid, or the projector's)
+  int cell = 1;                // base-grid cells per visual token along each side (TokenPacker: its scale)
 };
 EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, const at::Tensor& visual);
 

@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 
 #include <set>
+#include <tuple>
 
 #include "io/tensor_set.h"
 #include "util/error.h"
@@ -173,6 +174,41 @@ LlamaWeights load_llama(Binder& b, const std::string& p, const std::string& head
   return w;
 }
 
+TokenPackerWeights load_tokenpacker(Binder& b, const std::string& p, const LlavaConfig& cfg) {
+  const int64_t E = cfg.mm_hidden, Dm = E * int64_t(cfg.tokenpacker.levels.size()), D = cfg.text.hidden;
+  TokenPackerWeights w;
+  w.q_proj = b.get(p + "q_proj_1.weight", {E, E});
+  w.k0_w = b.get(p + "k_proj_1.0.weight", {E, Dm});
+  w.k0_b = b.get(p + "k_proj_1.0.bias", {E});
+  w.k2_w = b.get(p + "k_proj_1.2.weight", {E, E});
+  w.k2_b = b.get(p + "k_proj_1.2.bias", {E});
+  w.v0_w = b.get(p + "v_proj_1.0.weight", {E, Dm});
+  w.v0_b = b.get(p + "v_proj_1.0.bias", {E});
+  w.v2_w = b.get(p + "v_proj_1.2.weight", {E, E});
+  w.v2_b = b.get(p + "v_proj_1.2.bias", {E});
+  for (auto [name, wt, bs] : {std::tuple{"ln_q_1", &w.ln_q_w, &w.ln_q_b}, std::tuple{"ln_k_1", &w.ln_k_w, &w.ln_k_b},
+                              std::tuple{"ln_v_1", &w.ln_v_w, &w.ln_v_b}}) {
+    *wt = b.get(p + name + ".weight", {E});
+    *bs = b.get(p + name + ".bias", {E});
+  }
+  w.in_proj_w = b.get(p + "clip_attn.in_proj_weight", {3 * E, E});
+  w.in_proj_b = b.get(p + "clip_attn.in_proj_bias", {3 * E});
+  w.out_w = b.get(p + "clip_attn.out_proj.weight", {E, E});
+  w.out_b = b.get(p + "clip_attn.out_proj.bias", {E});
+  w.mlp0_w = b.get(p + "mlp.0.weight", {D, E});
+  w.mlp0_b = b.get(p + "mlp.0.bias", {D});
+  w.mlp2_w = b.get(p + "mlp.2.weight", {D, D});
+  w.mlp2_b = b.get(p + "mlp.2.bias", {D});
+  for (int l : cfg.tokenpacker.levels)
+    if (l < 0 || l > cfg.vision.layers)
+      throw Error(cfg.config_path, "tokenpacker level " + std::to_string(l) + " is outside the vision tower's " + std::to_string(cfg.vision.layers) + " layers");
+  if (cfg.vision.grid() % cfg.tokenpacker.scale != 0)
+    throw Error(cfg.config_path, "scale_factor " + std::to_string(cfg.tokenpacker.scale) + " does not divide the " + std::to_string(cfg.vision.grid()) + "-token grid side");
+  if (E % cfg.tokenpacker.heads != 0)
+    throw Error(cfg.config_path, "tokenpacker.num_heads " + std::to_string(cfg.tokenpacker.heads) + " does not divide the width " + std::to_string(E));
+  return w;
+}
+
 ProjectorWeights load_projector(Binder& b, const std::string& p1, const std::string& p2, const LlavaConfig& cfg) {
   const int64_t D = cfg.text.hidden, Dv = cfg.mm_hidden;
   ProjectorWeights w;
@@ -180,6 +216,76 @@ ProjectorWeights load_projector(Binder& b, const std::string& p1, const std::str
   w.b1 = b.get(p1 + "bias", {D});
   w.w2 = b.get(p2 + "weight", {D, D});
   w.b2 = b.get(p2 + "bias", {D});
+  return w;
+}
+
+// LLaVA-HR's slow ConvNeXt (llava-detail.md §7.2); `p` ends in "slow_vision_tower.vision_tower.".
+ConvNextWeights load_convnext(Binder& b, const std::string& p, const SlowVisionConfig& c) {
+  ConvNextWeights w;
+  const int64_t C0 = c.dims[0];
+  w.stem_w = b.get(p + "stem.0.weight", {C0, 3, 4, 4});
+  w.stem_b = b.get(p + "stem.0.bias", {C0});
+  w.stem_ln_w = b.get(p + "stem.1.weight", {C0});
+  w.stem_ln_b = b.get(p + "stem.1.bias", {C0});
+  for (int s = 0; s < 4; ++s) {
+    const std::string q = p + "stages." + L(s) + ".";
+    const int64_t C = c.dims[s];
+    ConvNextStageWeights st;
+    if (s > 0) {  // stage 0 keeps the stem's resolution and width: no downsample
+      const int64_t Cp = c.dims[s - 1];
+      st.down_ln_w = b.get(q + "downsample.0.weight", {Cp});
+      st.down_ln_b = b.get(q + "downsample.0.bias", {Cp});
+      st.down_w = b.get(q + "downsample.1.weight", {C, Cp, 2, 2});
+      st.down_b = b.get(q + "downsample.1.bias", {C});
+    }
+    for (int k = 0; k < c.depths[s]; ++k) {
+      const std::string r = q + "blocks." + L(k) + ".";
+      ConvNextBlockWeights bw;
+      bw.dw_w = b.get(r + "conv_dw.weight", {C, 1, 7, 7});
+      bw.dw_b = b.get(r + "conv_dw.bias", {C});
+      bw.ln_w = b.get(r + "norm.weight", {C});
+      bw.ln_b = b.get(r + "norm.bias", {C});
+      bw.fc1_w = b.get(r + "mlp.fc1.weight", {4 * C, C});
+      bw.fc1_b = b.get(r + "mlp.fc1.bias", {4 * C});
+      bw.fc2_w = b.get(r + "mlp.fc2.weight", {C, 4 * C});
+      bw.fc2_b = b.get(r + "mlp.fc2.bias", {C});
+      if (b.has(r + "gamma") && !b.has(r + "weight"))
+        throw Error("slow vision tower", "'" + r + "gamma' is timm's name; LLaVA-HR checkpoints say '" + r + "weight'");
+      bw.scale = b.get(r + "weight", {C});
+      st.blocks.push_back(bw);
+    }
+    w.stages.push_back(st);
+  }
+  return w;
+}
+
+// The MR-adapters and the final alignment of LLaVA-HR; `p` = "model.vision_tower.".
+HrVisionWeights load_hr_tower(Binder& b, const std::string& p, const LlavaConfig& cfg) {
+  HrVisionWeights w;
+  const int64_t Dv = cfg.vision.hidden, Cs = cfg.multipath.slow.hidden();
+  w.slow = load_convnext(b, p + "slow_vision_tower.vision_tower.", cfg.multipath.slow);
+  for (int k = 0; cfg.multipath.adapters && k < 3; ++k) {
+    const std::string q = p + "align_stages_latent." + L(k) + ".";
+    HrAdapterWeights a;
+    a.slow_conv_w = b.get(q + "slow_conv.weight", {Cs, Cs, 1, 1});
+    a.slow_conv_b = b.get(q + "slow_conv.bias", {Cs});
+    a.slow_proj_w = b.get(q + "slow_proj.weight", {Dv, Cs, 1, 1});
+    a.slow_proj_b = b.get(q + "slow_proj.bias", {Dv});
+    a.fast_conv_w = b.get(q + "fast_conv.weight", {Dv, 1, 7, 7});
+    a.fast_conv_b = b.get(q + "fast_conv.bias", {Dv});
+    a.fast_proj_w = b.get(q + "fast_proj.weight", {Dv, Dv, 1, 1});
+    a.fast_proj_b = b.get(q + "fast_proj.bias", {Dv});
+    a.gate1_w = b.get(q + "gate.0.weight", {Dv / 2, 2 * Dv});
+    a.gate1_b = b.get(q + "gate.0.bias", {Dv / 2});
+    a.gate2_w = b.get(q + "gate.2.weight", {1, Dv / 2});
+    a.gate2_b = b.get(q + "gate.2.bias", {1});
+    w.adapters.push_back(a);
+  }
+  const std::string q = p + "align_stages.0.";
+  w.align.fast_w = b.get(q + "fast_proj.weight", {Dv, Dv});
+  w.align.fast_b = b.get(q + "fast_proj.bias", {Dv});
+  w.align.slow_w = b.get(q + "slow_proj.weight", {Dv, Cs});
+  w.align.slow_b = b.get(q + "slow_proj.bias", {Dv});
   return w;
 }
 
@@ -198,10 +304,22 @@ LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype, at::Devi
   Binder b(set, dtype, device, cfg.model_dir);
   switch (cfg.layout) {
     case Layout::Original: {
+      if (cfg.multipath.enabled) {  // LLaVA-HR: both towers and the adapters are in the checkpoint itself
+        w.llm = load_llama(b, "model.", "lm_head.weight", cfg);
+        w.projector = load_projector(b, "model.mm_projector.0.", "model.mm_projector.2.", cfg);
+        w.vision = load_clip(b, "model.vision_tower.fast_vision_tower.vision_tower.vision_model.", cfg);
+        w.hr = load_hr_tower(b, "model.vision_tower.", cfg);
+        b.check_all_used({"model.vision_tower.slow_vision_tower.vision_tower.head.",      // classifier, unused
+                          "model.vision_tower.slow_vision_tower.vision_tower.norm_pre."});
+        break;
+      }
       w.llm = load_llama(b, "model.", "lm_head.weight", cfg);
-      if (cfg.projector == "mlp2x_gelu") w.projector = load_projector(b, "model.mm_projector.0.", "model.mm_projector.2.", cfg);
+      // TokenPacker's official scripts still write mm_projector_type "mlp2x_gelu": recognise it by its weights.
+      if (set.contains("model.mm_projector.q_proj_1.weight")) cfg.projector = "tokenpacker";
+      if (cfg.projector == "tokenpacker") w.tokenpacker = load_tokenpacker(b, "model.mm_projector.", cfg);
+      else if (cfg.projector == "mlp2x_gelu") w.projector = load_projector(b, "model.mm_projector.0.", "model.mm_projector.2.", cfg);
       std::vector<std::string> unused;
-      if (cfg.projector != "mlp2x_gelu") unused.push_back("model.mm_projector.");
+      if (cfg.projector != "mlp2x_gelu" && cfg.projector != "tokenpacker") unused.push_back("model.mm_projector.");
       // LLaVA checkpoints sometimes carry a copy of the tower (LLaVA #672): validated, not used.
       unused.push_back("model.vision_tower.");
       b.check_all_used(unused);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/config.h"
+#include "model/llava_hr_weights.h"
 
 namespace dpn {
 
@@ -33,6 +34,16 @@ struct ClipWeights {                // vision_model.
 struct ProjectorWeights {           // model.mm_projector.{0,2} | multi_modal_projector.linear_{1,2}
   at::Tensor w1, b1;                // [D, Dv], [D]
   at::Tensor w2, b2;                // [D, D], [D]
+};
+
+struct TokenPackerWeights {        // model.mm_projector. (TokenPacker; E = packer width = Dv, Dm = Dv * levels)
+  at::Tensor q_proj;                // q_proj_1.weight                      [E, Dv]
+  at::Tensor k0_w, k0_b, k2_w, k2_b;// k_proj_1.{0,2}.{weight,bias}         [E, Dm], [E], [E, E], [E]
+  at::Tensor v0_w, v0_b, v2_w, v2_b;// v_proj_1.{0,2}.{weight,bias}
+  at::Tensor ln_q_w, ln_q_b, ln_k_w, ln_k_b, ln_v_w, ln_v_b;  // ln_{q,k,v}_1.{weight,bias} [E]
+  at::Tensor in_proj_w, in_proj_b;  // clip_attn.in_proj_{weight,bias}      [3E, E], [3E]
+  at::Tensor out_w, out_b;          // clip_attn.out_proj.{weight,bias}     [E, E], [E]
+  at::Tensor mlp0_w, mlp0_b, mlp2_w, mlp2_b;  // mlp.{0,2}.{weight,bias}   [D, E], [D], [D, D], [D]
 };
 
 struct RouterWeights {              // model.layers.{i}.pooling_router.
@@ -60,7 +71,9 @@ struct LlamaWeights {
 struct LlavaWeights {
   ClipWeights vision;
   ProjectorWeights projector;
+  TokenPackerWeights tokenpacker;   // instead of `projector` when cfg.projector == "tokenpacker"
   LlamaWeights llm;
+  HrVisionWeights hr;               // LLaVA-HR only (cfg.multipath.enabled); `vision` then holds its fast CLIP
   std::vector<std::shared_ptr<const void>> keep_alive;  // the mapped checkpoint files
   Layout layout = Layout::Original;
   int64_t bytes_in_place = 0;  // used straight from the mapped files

@@ -155,7 +155,7 @@ TEST(ModelShape, PresetsFromTheReferenceNotes) {
   const ModelShape hr = model_shape_preset("llava-hr-x-13b");
   EXPECT_EQ(hr.image_tokens, 1024);
   EXPECT_EQ(hr.grid_h, 32);
-  EXPECT_EQ(hr.vision.kind, VisionShape::Kind::NotCounted);
+  EXPECT_EQ(hr.vision.kind, VisionShape::Kind::LlavaHr);
   EXPECT_EQ(model_shape_preset("llava-hr-7b").llm.layers, 32);
   try {
     model_shape_preset("llava-2");

@@ -1,0 +1,101 @@
+// Scoring one answered question and recording its cost and trace for the run store.
+#include "bench/sample_record.h"
+
+#include <cstdio>
+
+#include "eval/scorers.h"
+#include "util/error.h"
+
+namespace dpn::bench {
+namespace {
+
+std::string probs_json(const std::vector<float>& probs) {
+  std::string s = "[";
+  char buf[32];
+  for (size_t i = 0; i < probs.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.6g", i ? "," : "", static_cast<double>(probs[i]));
+    s += buf;
+  }
+  return s + "]";
+}
+
+// The method with DPN's router decisions written in as its forced path, so the analytic count follows them.
+flops::MethodSpec method_as_run(const std::string& method, const AskResult& r) {
+  flops::MethodSpec m = flops::parse_method_spec(method);
+  if (m.kind == flops::MethodSpec::Kind::Dpn && m.steps.empty()) {
+    if (r.trace.routers.empty())
+      throw Error("method '" + method + "'",
+                  "the engine reported neither FLOPs nor router decisions, so this sample's FLOPs are unknown");
+    for (const auto& d : r.trace.routers) {
+      if (d.chosen < 0 || d.chosen >= static_cast<int>(d.experts.size()))
+        throw Error("method '" + method + "'", "router at layer " + std::to_string(d.layer) + " chose expert " +
+                                                   std::to_string(d.chosen) + " of " +
+                                                   std::to_string(d.experts.size()));
+      m.steps.push_back({d.layer, d.experts[d.chosen].first, d.experts[d.chosen].second});
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+int decode_passes(const AskResult& r) {
+  const int n = static_cast<int>(r.tokens.size());
+  return r.stop_reason == "eos" ? n : (n > 0 ? n - 1 : 0);
+}
+
+SampleCost sample_cost(const flops::ModelShape& shape, const std::string& method, const AskResult& r) {
+  SampleCost c;
+  const RunTrace& t = r.trace;
+  const bool traced = t.llm_prefill_flops > 0;
+  flops::FlopsReport report;
+  if (!traced || t.layers.empty()) {
+    flops::FlopsOptions o;
+    o.image_tokens = r.visual_tokens;
+    o.text_tokens = r.prompt_tokens - r.visual_tokens;
+    o.decode_tokens = decode_passes(r);
+    report = flops::count_flops(shape, method_as_run(method, r), o);
+  }
+  if (traced) {
+    c.flops_llm = t.llm_prefill_flops;
+    c.flops_total = t.vision_flops + t.projector_flops + t.llm_prefill_flops + t.llm_decode_flops;
+  } else {
+    c.flops_llm = report.llm_prefill;
+    c.flops_total = report.whole_total();
+  }
+  if (!t.layers.empty()) {
+    for (const auto& l : t.layers) c.layers.push_back({l.layer, l.visual, l.grid_h, l.grid_w, l.ms, l.flops});
+  } else {
+    for (size_t i = 0; i < report.plan.layers.size(); ++i) {
+      const auto& p = report.plan.layers[i];
+      c.layers.push_back({p.layer, static_cast<int>(p.visual), p.grid_h, p.grid_w, 0.0, report.prefill[i].total()});
+    }
+  }
+  return c;
+}
+
+store::SampleResult make_sample_result(const std::string& dataset_kind, const eval::EvalSample& sample,
+                                       const AskResult& r, const SampleCost& cost, double latency_ms,
+                                       int64_t peak_rss) {
+  const eval::SampleScore score = eval::score_sample(dataset_kind, sample, r.answer);
+  store::SampleResult s;
+  s.sample_id = sample.id;
+  s.question = sample.question;
+  for (size_t i = 0; i < sample.answers.size(); ++i) s.answer += (i ? " | " : "") + sample.answers[i];
+  s.prediction = r.answer;
+  s.score = score.score;
+  s.correct = score.correct;
+  s.family = sample.family.empty() ? sample.category : sample.family;
+  s.flops_llm = cost.flops_llm;
+  s.flops_total = cost.flops_total;
+  s.latency_ms = latency_ms;
+  s.prefill_ms = r.timing.prefill_ms;
+  s.decode_ms = r.timing.decode_ms;
+  s.kv_bytes = r.kv_cache_bytes;
+  s.peak_rss = peak_rss;
+  s.layers = cost.layers;
+  for (const auto& d : r.trace.routers) s.routers.push_back({d.layer, d.chosen, probs_json(d.probs), d.overridden});
+  return s;
+}
+
+}  // namespace dpn::bench
