@@ -327,16 +327,16 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
     throw Error(where, "mm_hidden_size " + std::to_string(c.mm_hidden) + " disagrees with the vision tower's hidden_size " + std::to_string(c.vision.hidden));
   if (c.aspect != "pad" && c.aspect != "square" && c.aspect != "resize")
     throw Error(where, "image_aspect_ratio '" + c.aspect + "' is not supported (pad)");
-  int run = c.vision_layers_to_run();
-  if (run < 0 || run > c.vision.layers)
-    throw Error(where, "vision select layer " + std::to_string(c.select_layer) + " is outside the tower's " + std::to_string(c.vision.layers) + " layers");
-  if (j.contains("pooling") && j["pooling"].is_object()) c.pooling = parse_pooling(j["pooling"], where);
   get_opt(j, "scale_factor", &c.tokenpacker.scale, where);
   c.tokenpacker.heads = std::max(1, c.mm_hidden / 128);
   if (j.contains("tokenpacker") && j["tokenpacker"].is_object()) {  // DPN Studio extension keys (tests/golden/METHODS.md)
     get_opt(j["tokenpacker"], "multi_level_layers", &c.tokenpacker.levels, where + ": tokenpacker");
     get_opt(j["tokenpacker"], "num_heads", &c.tokenpacker.heads, where + ": tokenpacker");
   }
+  int run = c.vision_layers_to_run();
+  if (run < 0 || run > c.vision.layers)
+    throw Error(where, "vision select layer " + std::to_string(c.select_layer) + " is outside the tower's " + std::to_string(c.vision.layers) + " layers");
+  if (j.contains("pooling") && j["pooling"].is_object()) c.pooling = parse_pooling(j["pooling"], where);
   for (const auto& pl : c.pooling.layers)
     if (pl.index < 0 || pl.index >= c.text.layers)
       throw Error(where, "pooling layer index " + std::to_string(pl.index) + " does not exist (the LLM has " + std::to_string(c.text.layers) + " layers)");

@@ -268,7 +268,29 @@ def dtypes_fixture():
         expect("dtypes_to_" + name, {k: (v.to(dt) if v.is_floating_point() else v) for k, v in sd.items()})
 
 
+
+def llava_model_fixture():
+    """The golden tiny LLaVA model (tests/data/golden/llava_orig) re-saved as torch.save shards, as the original
+    LLaVA-1.5 checkpoints are: the engine must give the same logits from it, directly and after `dpn convert`."""
+    from safetensors.torch import load_file
+    src = os.path.join(OUT, "..", "golden", "llava_orig")
+    d = fresh("llava_orig_model")
+    sd = load_file(os.path.join(src, "model.safetensors"))
+    names = sorted(sd)
+    half = len(names) // 2
+    weight_map, total = {}, 0
+    for i, part in enumerate((names[:half], names[half:])):
+        fname = "pytorch_model-%05d-of-00002.bin" % (i + 1)
+        torch.save({k: sd[k] for k in part}, os.path.join(d, fname))
+        for k in part:
+            weight_map[k] = fname
+            total += sd[k].numel() * sd[k].element_size()
+    write_json(os.path.join(d, "pytorch_model.bin.index.json"), {"metadata": {"total_size": total}, "weight_map": weight_map})
+    for f in ("config.json", "tokenizer.model"):
+        shutil.copy(os.path.join(src, f), os.path.join(d, f))
+
 def main():
+    llava_model_fixture()
     os.makedirs(OUT, exist_ok=True)
     shutil.rmtree(EXPECTED, ignore_errors=True)
     os.makedirs(EXPECTED)

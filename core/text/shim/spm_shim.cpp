@@ -2,10 +2,16 @@
 #include "spm_shim.h"
 
 #include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
 
 #include <cstring>
 #include <string>
 #include <vector>
+
+// Exported by libsentencepiece but not declared in its public headers.
+namespace sentencepiece::logging {
+void SetMinLogLevel(int v);
+}
 
 extern "C" {
 
@@ -42,5 +48,15 @@ int dpn_spm_eos_id(void* h) { return static_cast<sentencepiece::SentencePiecePro
 int dpn_spm_is_special(void* h, int id) {
   auto* sp = static_cast<sentencepiece::SentencePieceProcessor*>(h);
   return sp->IsControl(id) || sp->IsUnknown(id);
+}
+
+int dpn_spm_train(const char* flags, char* err, size_t errlen) {
+  // Under RTLD_DEEPBIND the library's std::cerr is not the initialised one of the host program: any log line
+  // crashes, so logging is switched off (errors still come back through the status).
+  sentencepiece::logging::SetMinLogLevel(3);
+  auto status = sentencepiece::SentencePieceTrainer::Train(flags);
+  if (status.ok()) return 0;
+  std::snprintf(err, errlen, "%s", status.ToString().c_str());
+  return -1;
 }
 }

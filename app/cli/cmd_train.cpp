@@ -1,0 +1,43 @@
+// `dpn train`: trains the demo models (tokenizer, vision tower, LLaVA stage 1/2, DPN, TokenPacker); logic in core/train.
+#include <iostream>
+
+#include "command.h"
+#include "train/trainer.h"
+
+namespace dpn::cli {
+namespace {
+
+int run_train(Args& a) {
+  train::TrainOptions o;
+  o.stage = a.get("stage", "all");
+  o.out = a.require("out");
+  o.seed = uint64_t(a.get_int("seed", 1));
+  o.steps = a.get_int("steps", 0);
+  o.batch = a.get_int("batch", 0);
+  o.resume = a.flag("resume");
+  o.size = a.get("size", "demo");
+  o.eval_every = a.get_int("eval-every", 0);
+  o.eval_scenes = a.get_int("eval-scenes", 48);
+  o.save_every = a.get_int("save-every", 200);
+  o.lr = a.get_double("lr", 0);
+  o.route_weight = a.get_double("route-weight", 0.05);
+  o.progress = !a.flag("no-progress");
+  a.finish();
+  if (o.steps < 0 || o.batch < 0 || o.save_every < 1 || o.eval_scenes < 1) throw UsageError("--steps/--batch/--save-every/--eval-scenes must be positive");
+  for (const auto& r : train::run_training(o)) std::cout << train::format_report(r) << "\n";
+  return 0;
+}
+
+}  // namespace
+
+DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
+                "dpn train --out DIR [--stage vision|stage1|stage2|dpn|tokenpacker|all] [--seed S] [--steps N]\n"
+                "          [--batch B] [--resume] [--lr X] [--route-weight W] [--eval-every N] [--eval-scenes N]\n"
+                "          [--save-every N] [--size demo|smoke] [--no-progress]\n"
+                "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/demo-base, DIR/demo-dpn,\n"
+                "DIR/demo-tokenpacker in the original LLaVA layout, and DIR/state/<stage>.safetensors for --resume.\n"
+                "Each stage reads the previous stage's folder from DIR. Recipe and measurements: core/train/README.md.\n"
+                "Demo models: dpn train --out resources/models --stage all --seed 1",
+                run_train);
+
+}  // namespace dpn::cli

@@ -1,0 +1,547 @@
+// The staged training recipe behind `dpn train` (see trainer.h and core/train/README.md).
+#include "train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <sstream>
+
+#include "datasets/synthetic_vqa.h"
+#include "text/prompt.h"
+#include "text/tokenizer.h"
+#include "train/checkpoint_io.h"
+#include "train/spm_train.h"
+#include "train/train_data.h"
+#include "train/train_model.h"
+#include "util/error.h"
+
+namespace fs = std::filesystem;
+
+namespace dpn::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct StageDef {
+  std::string name;
+  int id = 0, steps = 0, batch = 0;
+  double lr = 0;
+};
+
+StageDef stage_def(const std::string& name, const TrainOptions& o) {
+  const bool smoke = o.size == "smoke";
+  StageDef s;
+  s.name = name;
+  if (name == "vision") s = {name, 1, 1500, 32, 2e-3};
+  else if (name == "stage1") s = {name, 2, 150, 16, 1e-3};
+  else if (name == "stage2") s = {name, 3, 3000, 16, 1e-3};
+  else if (name == "dpn") s = {name, 4, 800, 32, 3e-4};
+  else if (name == "tokenpacker") s = {name, 5, 1500, 16, 1e-3};
+  else throw Error("--stage", "unknown stage '" + name + "' (vision, stage1, stage2, dpn, tokenpacker, all)");
+  if (smoke) {
+    s.steps = 6;
+    s.batch = 4;
+  }
+  if (o.steps > 0) s.steps = o.steps;
+  if (o.batch > 0) s.batch = o.batch;
+  if (o.lr > 0) s.lr = o.lr;
+  return s;
+}
+
+ModelDims dims_for(const std::string& size) {
+  ModelDims d;
+  if (size == "smoke") {
+    d.v_hidden = 32, d.v_layers = 4, d.v_heads = 2, d.v_inter = 64;
+    d.hidden = 32, d.layers = 2, d.heads = 2, d.kv_heads = 2, d.inter = 64;
+  } else if (size != "demo") {
+    throw Error("--size", "unknown model size '" + size + "' (demo, smoke)");
+  }
+  return d;
+}
+
+DpnSpec dpn_spec_for(const ModelDims& d) {
+  DpnSpec s;
+  // The coarse families survive 4x4 pooling of the 12x12 grid by construction (datasets/README.md); the fine ones
+  // need 1x1. The 18-token rule of the reference (made for 576 tokens) would forbid the 3x3 grid: 9 here.
+  s.layers.push_back({0, {{1, 1}, {2, 2}, {4, 4}}});
+  if (d.layers > 2) s.layers.push_back({d.layers / 2, {{1, 1}, {2, 2}, {4, 4}}});
+  s.min_tokens = 9;
+  return s;
+}
+
+struct Adam {
+  std::map<std::string, at::Tensor> m, v;
+  int64_t t = 0;
+  void step(Params& p, const std::vector<std::string>& names, double lr, double clip) {
+    torch::NoGradGuard ng;
+    double sq = 0;
+    for (const auto& n : names)
+      if (p[n].grad().defined()) sq += p[n].grad().pow(2).sum().item<double>();
+    const double scale = std::min(1.0, clip / (std::sqrt(sq) + 1e-12));
+    ++t;
+    const double b1 = 0.9, b2 = 0.98, eps = 1e-8;
+    const double c1 = 1 - std::pow(b1, double(t)), c2 = 1 - std::pow(b2, double(t));
+    for (const auto& n : names) {
+      at::Tensor g = p[n].grad();
+      if (!g.defined()) continue;
+      g = g * scale;
+      if (!m.count(n)) {
+        m[n] = at::zeros_like(g);
+        v[n] = at::zeros_like(g);
+      }
+      m[n].mul_(b1).add_(g, 1 - b1);
+      v[n].mul_(b2).addcmul_(g, g, 1 - b2);
+      p[n].sub_(lr / c1 * m[n] / ((v[n] / c2).sqrt() + eps));
+      p[n].grad().zero_();
+    }
+  }
+};
+
+double lr_at(const StageDef& s, int step) {
+  const int warm = std::max(1, s.steps * 3 / 100);
+  if (step < warm) return s.lr * (step + 1) / warm;
+  const double t = double(step - warm) / std::max(1, s.steps - warm);
+  return s.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * t)));
+}
+
+std::string fmt_time(double s) {
+  char b[32];
+  int t = int(s + 0.5);
+  std::snprintf(b, sizeof(b), "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
+  return b;
+}
+
+void progress_bar(const std::string& stage, int step, int total, double loss, double sps) {
+  const int width = 24, fill = total ? width * step / total : width;
+  std::string bar(size_t(fill), '=');
+  bar.resize(size_t(width), ' ');
+  std::fprintf(stderr, "\r%-11s %6d/%-6d [%s] loss %.4f  %.2f s/step  ETA %s ", stage.c_str(), step, total, bar.c_str(),
+               loss, sps, fmt_time(sps * (total - step)).c_str());
+  std::fflush(stderr);
+}
+
+struct Ctx {
+  TrainOptions o;
+  ModelDims d;
+  DpnSpec dpn;
+  std::unique_ptr<Tokenizer> tok;
+  std::string tok_path;
+  fs::path out;
+};
+
+void ensure_tokenizer(Ctx& c) {
+  const fs::path dir = c.out / "tokenizer";
+  c.tok_path = (dir / "tokenizer.model").string();
+  if (!fs::exists(c.tok_path)) {
+    SpmTrainOptions so;
+    if (c.o.size == "smoke") so.vocab_size = 160;
+    train_sentencepiece(tokenizer_corpus(c.o.seed, c.o.size == "smoke" ? 60 : 600), dir.string(), so);
+  }
+  c.tok = std::make_unique<Tokenizer>(dir.string());
+  c.d.vocab = c.tok->vocab_size();
+}
+
+datasets::Scene scene_at(const Ctx& c, uint64_t seed_offset, uint64_t index) {
+  return datasets::generate_scene(datasets::GeneratorConfig{}, datasets::kFirstTrainSeed + c.o.seed + seed_offset, index);
+}
+
+// The QA turns of one training sample: all six in a per-scene random order, or one (DPN tuning: the router reads
+// one question, as at inference).
+std::vector<int> turns_for(uint64_t index, uint64_t seed, bool single) {
+  std::mt19937_64 rng(seed * 1000003ULL + index);
+  std::vector<int> t{0, 1, 2, 3, 4, 5};
+  std::shuffle(t.begin(), t.end(), rng);
+  if (single) t.resize(1);
+  return t;
+}
+
+// Text embeddings with the visual tokens spliced in at the sentinel, right-padded; targets at the answer tokens.
+SeqBatch build_batch(const Params& p, const ModelDims& d, const std::vector<EncodedScene>& es, const at::Tensor& visual) {
+  const int64_t B = int64_t(es.size()), Nv = visual.size(1), D = d.hidden;
+  const at::Tensor& embed = p.at("model.embed_tokens.weight");
+  int64_t Lmax = 0;
+  for (const auto& e : es) Lmax = std::max<int64_t>(Lmax, int64_t(e.ids.size()) - 1 + Nv);
+  SeqBatch b;
+  std::vector<at::Tensor> rows;
+  b.targets = at::full({B, Lmax}, -100, at::kLong);
+  auto tacc = b.targets.accessor<int64_t, 2>();
+  const int g = int(std::lround(std::sqrt(double(Nv))));
+  for (int64_t i = 0; i < B; ++i) {
+    const auto& e = es[size_t(i)];
+    int64_t s = -1;
+    std::vector<int64_t> text;
+    for (size_t j = 0; j < e.ids.size(); ++j) {
+      if (e.ids[j] == kImageSentinel) s = int64_t(j);
+      else text.push_back(e.ids[j]);
+    }
+    if (s < 0) throw Error("train data", "a training sequence has no image");
+    at::Tensor te = at::embedding(embed, at::tensor(text, at::kLong));
+    const int64_t len = int64_t(text.size()) + Nv;
+    std::vector<at::Tensor> parts{te.narrow(0, 0, s), visual[i], te.narrow(0, s, te.size(0) - s)};
+    if (Lmax > len) parts.push_back(at::zeros({Lmax - len, D}));
+    rows.push_back(at::cat(parts, 0));
+    auto pos = [&](int64_t j) { return j < s ? j : j - 1 + Nv; };
+    for (size_t j = 0; j < e.ids.size(); ++j)
+      if (e.target_family[j] >= 0) tacc[i][pos(int64_t(j)) - 1] = e.ids[j];
+    b.vis_start.push_back(s);
+    b.vis_count.push_back(Nv);
+    b.length.push_back(len);
+    b.grid_h.push_back(g);
+    b.grid_w.push_back(g);
+    b.router_pos.push_back(pos(e.router_index));
+  }
+  b.embeds = at::stack(rows, 0);
+  return b;
+}
+
+bool is_packer(const std::string& stage) { return stage == "tokenpacker"; }
+
+// Vision tower (frozen) + projector -> visual tokens [B, N', D].
+at::Tensor visual_tokens(const Ctx& c, const Params& p, const at::Tensor& pixels, bool packer) {
+  at::Tensor feats, multi;
+  {
+    torch::NoGradGuard ng;
+    auto hs = vit_forward(p, c.d, pixels);
+    auto patch = [](const at::Tensor& h) { return h.narrow(1, 1, h.size(1) - 1); };
+    feats = patch(hs.back());
+    if (packer) {
+      std::vector<at::Tensor> ml;
+      for (int i = c.d.v_layers - 3; i <= c.d.v_layers; ++i) ml.push_back(patch(hs[size_t(i)]));
+      multi = at::cat(ml, -1);
+    }
+  }
+  return packer ? tokenpacker_projector(p, c.d, feats, multi) : mlp_projector(p, feats);
+}
+
+struct Batch {
+  std::vector<EncodedScene> es;
+  at::Tensor pixels;
+};
+
+Batch make_batch(const Ctx& c, uint64_t seed_offset, uint64_t first, int n, bool single) {
+  Batch b;
+  std::vector<at::Tensor> px;
+  for (int i = 0; i < n; ++i) {
+    const uint64_t idx = first + uint64_t(i);
+    datasets::Scene s = scene_at(c, seed_offset, idx);
+    b.es.push_back(encode_scene(s, turns_for(idx, c.o.seed + seed_offset, single), *c.tok));
+    px.push_back(b.es.back().pixels);
+  }
+  b.pixels = at::stack(px, 0);
+  return b;
+}
+
+at::Tensor vision_loss(const Ctx& c, const Params& p, const Batch& b, std::vector<double>* acc = nullptr) {
+  auto hs = vit_forward(p, c.d, b.pixels);
+  at::Tensor f = hs.back().narrow(1, 1, hs.back().size(1) - 1);
+  auto logits = aux_logits(p, f);
+  const int64_t B = f.size(0), N = f.size(1), G = c.d.grid();
+  at::Tensor loss = at::zeros({});
+  const auto& heads = aux_heads();
+  for (size_t h = 0; h < heads.size(); ++h) {
+    std::vector<int64_t> t;
+    for (const auto& e : b.es)
+      for (int64_t k = 0; k < N; ++k) {
+        const auto& pl = e.patches;
+        const std::string n = heads[h].name;
+        t.push_back(n == "color" ? pl.color[size_t(k)] : n == "kind" ? pl.kind[size_t(k)] : n == "shape" ? pl.shape[size_t(k)]
+                    : n == "digit" ? pl.digit[size_t(k)] : n == "row" ? k / G : k % G);
+      }
+    at::Tensor tt = at::tensor(t, at::kLong);
+    at::Tensor lg = logits[h].reshape({B * N, -1});
+    loss = loss + at::cross_entropy_loss(lg, tt);
+    if (acc) acc->push_back(lg.argmax(-1).eq(tt).to(at::kFloat).mean().item<double>());
+  }
+  return loss / double(heads.size());
+}
+
+// Held-out accuracy per family (first answer token, single-turn prompts as at inference), and DPN routing stats.
+void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageReport& r) {
+  torch::NoGradGuard ng;
+  if (stage == "vision") {
+    Batch b = make_batch(c, kHeldOutSeedOffset, 0, c.o.eval_scenes, true);
+    std::vector<double> acc;
+    vision_loss(c, p, b, &acc);
+    for (size_t h = 0; h < acc.size(); ++h) r.accuracy[std::string("patch_") + aux_heads()[h].name] = acc[h];
+    return;
+  }
+  const bool dpn = stage == "dpn";
+  std::map<int, std::pair<int, int>> fam;  // family -> (correct, total)
+  std::map<int, std::vector<std::vector<int>>> freq;
+  double frac_sum = 0;
+  int frac_n = 0;
+  const int chunk = 16;
+  for (int s0 = 0; s0 < c.o.eval_scenes; s0 += chunk) {
+    const int n = std::min(chunk, c.o.eval_scenes - s0);
+    std::vector<EncodedScene> es;
+    std::vector<at::Tensor> px;
+    for (int i = 0; i < n; ++i) {
+      datasets::Scene s = scene_at(c, kHeldOutSeedOffset, uint64_t(s0 + i));
+      for (int f = 0; f < datasets::kFamilies; ++f) {
+        es.push_back(encode_scene(s, {f}, *c.tok));
+        px.push_back(es.back().pixels);
+      }
+    }
+    at::Tensor vis = visual_tokens(c, p, at::stack(px, 0), is_packer(stage));
+    SeqBatch sb = build_batch(p, c.d, es, vis);
+    const int64_t text_len = sb.length[0] - sb.vis_count[0];
+    DecoderResult dr = decoder_forward(p, c.d, sb, dpn ? &c.dpn : nullptr, RouteMode::Argmax);
+    at::Tensor pred = dr.logits.argmax(-1);
+    std::vector<bool> seen(es.size(), false);
+    for (size_t k = 0; k < dr.target_sample.size(); ++k) {
+      const auto sidx = size_t(dr.target_sample[k]);
+      if (seen[sidx]) continue;
+      seen[sidx] = true;
+      auto& [ok, tot] = fam[es[sidx].turn_family[0]];
+      ok += pred[int64_t(k)].item<int64_t>() == dr.target_ids[int64_t(k)].item<int64_t>();
+      ++tot;
+    }
+    if (dpn) {
+      // token-layers through the decoder relative to no pooling (FLOPs proxy), per sample
+      std::vector<std::vector<int>> chosen(es.size(), std::vector<int>(c.dpn.layers.size(), -1));
+      for (const auto& rr : dr.routes)
+        for (size_t li = 0; li < c.dpn.layers.size(); ++li)
+          if (c.dpn.layers[li].index == rr.layer) chosen[size_t(rr.sample)][li] = rr.chosen;
+      for (size_t i = 0; i < es.size(); ++i) {
+        const int64_t N = c.d.grid() * c.d.grid(), T = int64_t(es[i].ids.size()) - 1;
+        int64_t n = N;
+        double used = 0;
+        size_t li = 0;
+        for (int l = 0; l < c.d.layers; ++l) {
+          used += double(T + n);
+          if (li < c.dpn.layers.size() && c.dpn.layers[li].index == l) {
+            if (chosen[i][li] >= 0) {
+              auto [kh, kw] = c.dpn.layers[li].experts[size_t(chosen[i][li])];
+              n /= (kh * kw);
+            }
+            ++li;
+          }
+        }
+        frac_sum += used / double(c.d.layers * (T + N));
+        ++frac_n;
+        freq[es[i].turn_family[0]].push_back(chosen[i]);
+      }
+    }
+    (void)text_len;
+  }
+  for (auto& [f, v] : fam)
+    r.accuracy[datasets::family_name(datasets::Family(f))] = double(v.first) / std::max(1, v.second);
+  if (dpn) {
+    r.mean_visual_fraction = frac_sum / std::max(1, frac_n);
+    for (auto& [f, rows] : freq) {
+      std::vector<double> fr;
+      for (size_t li = 0; li < c.dpn.layers.size(); ++li) {
+        const size_t E = c.dpn.layers[li].experts.size();
+        std::vector<double> cnt(E + 1, 0);  // last: not pooled
+        for (const auto& row : rows) cnt[row[li] < 0 ? E : size_t(row[li])] += 1;
+        for (double x : cnt) fr.push_back(x / std::max<size_t>(1, rows.size()));
+      }
+      r.expert_freq[datasets::family_name(datasets::Family(f))] = fr;
+    }
+  }
+}
+
+void set_trainable(Params& p, const std::vector<std::string>& names) {
+  for (auto& [k, t] : p) t = t.detach().set_requires_grad(false);
+  for (const auto& n : names) p[n].set_requires_grad(true);
+}
+
+std::vector<std::string> names_with(const Params& p, const std::vector<std::string>& prefixes, bool exclude_packer_phase = false) {
+  (void)exclude_packer_phase;
+  std::vector<std::string> out;
+  for (const auto& [k, t] : p)
+    for (const auto& pre : prefixes)
+      if (k.rfind(pre, 0) == 0) {
+        out.push_back(k);
+        break;
+      }
+  return out;
+}
+
+Params merge(Params a, const Params& b) {
+  for (const auto& [k, t] : b) a[k] = t;
+  return a;
+}
+
+Params without(const Params& a, const std::string& prefix) {
+  Params o;
+  for (const auto& [k, t] : a)
+    if (k.rfind(prefix, 0) != 0) o[k] = t;
+  return o;
+}
+
+void need(const fs::path& dir, const std::string& stage) {
+  if (!fs::exists(dir / "model.safetensors"))
+    throw Error(dir.string(), "missing: run `dpn train --stage " + stage + "` first (same --out)");
+}
+
+StageReport run_stage(Ctx& c, const std::string& stage) {
+  const StageDef sd = stage_def(stage, c.o);
+  const uint64_t seed = c.o.seed * 100 + uint64_t(sd.id);
+  Params p;
+  std::vector<std::string> trainable;
+  // Where each stage starts from, and what it trains.
+  if (stage == "vision") {
+    init_vision(p, c.d, seed);
+    trainable = names_with(p, {"vision_model.", "aux."});
+  } else {
+    need(c.out / "demo-clip", "vision");
+    p = read_tensors((c.out / "demo-clip").string());
+    if (stage == "stage1") {
+      init_mlp_projector(p, c.d, seed);
+      init_llm(p, c.d, seed + 1);
+      trainable = names_with(p, {"model.mm_projector."});
+    } else if (stage == "stage2") {
+      need(c.out / "stage1", "stage1");
+      p = merge(p, read_tensors((c.out / "stage1").string()));
+      trainable = names_with(p, {"model.", "lm_head."});
+    } else if (stage == "dpn") {
+      need(c.out / "demo-base", "stage2");
+      p = merge(p, read_tensors((c.out / "demo-base").string()));
+      init_routers(p, c.d, c.dpn, seed);
+      trainable = names_with(p, {"model.", "lm_head."});
+    } else {  // tokenpacker: the stage-2 LLM, a new projector (projector-only first, then projector + LLM)
+      need(c.out / "demo-base", "stage2");
+      p = merge(p, without(read_tensors((c.out / "demo-base").string()), "model.mm_projector."));
+      init_tokenpacker(p, c.d, seed);
+      trainable = names_with(p, {"model.", "lm_head."});
+    }
+  }
+  for (auto& [k, t] : p) t = t.detach().set_requires_grad(false);
+  Adam adam;
+  int start = 0;
+  const fs::path state = c.out / "state" / (stage + ".safetensors");
+  if (c.o.resume && fs::exists(state)) {
+    Params st = read_tensors(state.string());
+    for (const auto& [k, t] : st) {
+      if (k.rfind("p/", 0) == 0) p[k.substr(2)] = t;
+      else if (k.rfind("m/", 0) == 0) adam.m[k.substr(2)] = t;
+      else if (k.rfind("v/", 0) == 0) adam.v[k.substr(2)] = t;
+    }
+    start = int(st.at("meta/step").item<double>());
+    adam.t = start;
+    std::fprintf(stderr, "%s: resuming at step %d from %s\n", stage.c_str(), start, state.string().c_str());
+  }
+  auto trainable_now = [&](int step) {
+    if (stage == "tokenpacker" && step < sd.steps / 4) return names_with(p, {"model.mm_projector."});
+    return trainable;
+  };
+  auto save_state = [&](int step) {
+    Params st;
+    for (const auto& n : trainable) st["p/" + n] = p[n];
+    for (const auto& [k, t] : adam.m) st["m/" + k] = t;
+    for (const auto& [k, t] : adam.v) st["v/" + k] = t;
+    st["meta/step"] = at::full({1}, double(step));
+    write_tensors(state.string(), st, {{"stage", stage}, {"seed", std::to_string(c.o.seed)}});
+  };
+
+  StageReport r;
+  r.stage = stage;
+  const bool single = stage == "dpn";
+  double t_sum = 0;
+  int t_n = 0;
+  for (int step = start; step < sd.steps; ++step) {
+    const auto t0 = Clock::now();
+    at::manual_seed(seed * 1000003ULL + uint64_t(step));
+    auto names = trainable_now(step);
+    set_trainable(p, names);
+    Batch b = make_batch(c, uint64_t(sd.id) * 10000000ULL, uint64_t(step) * uint64_t(sd.batch), sd.batch, single);
+    at::Tensor loss;
+    if (stage == "vision") {
+      loss = vision_loss(c, p, b);
+    } else {
+      at::Tensor vis = visual_tokens(c, p, b.pixels, is_packer(stage));
+      DecoderResult dr = decoder_forward(p, c.d, build_batch(p, c.d, b.es, vis), single ? &c.dpn : nullptr, RouteMode::Sample);
+      loss = dr.loss;
+      if (single) loss = loss + c.o.route_weight * routing_loss(dr.routes);
+    }
+    loss.backward();
+    adam.step(p, names, lr_at(sd, step), 1.0);
+    const double lv = loss.item<double>();
+    if (r.steps_run == 0) r.first_loss = lv;
+    r.last_loss = lv;
+    ++r.steps_run;
+    const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (r.steps_run > 1 || sd.steps - start == 1) {
+      t_sum += dt;
+      ++t_n;
+    }
+    r.seconds_per_step = t_n ? t_sum / t_n : dt;
+    if (c.o.on_step) c.o.on_step(step, lv);
+    if (c.o.progress) progress_bar(stage, step + 1, sd.steps, lv, r.seconds_per_step);
+    if ((step + 1) % c.o.save_every == 0 && step + 1 < sd.steps) save_state(step + 1);
+    if (c.o.eval_every > 0 && (step + 1) % c.o.eval_every == 0 && step + 1 < sd.steps) {
+      StageReport e;
+      evaluate(c, p, stage, e);
+      if (c.o.progress) std::fprintf(stderr, "\n");
+      std::fprintf(stderr, "  eval @%d: %s\n", step + 1, format_report(e).c_str());
+    }
+  }
+  if (c.o.progress) std::fprintf(stderr, "\n");
+  save_state(sd.steps);
+  set_trainable(p, {});
+  LlavaFolderSpec spec;
+  spec.tokenizer_model = c.tok_path;
+  spec.bos_id = c.tok->bos_id();
+  spec.eos_id = c.tok->eos_id();
+  if (stage == "vision") {
+    r.output = (c.out / "demo-clip").string();
+    write_clip_folder(r.output, p, c.d);
+  } else {
+    r.output = (c.out / (stage == "stage1" ? "stage1" : stage == "stage2" ? "demo-base" : stage == "dpn" ? "demo-dpn" : "demo-tokenpacker")).string();
+    if (stage == "dpn") spec.dpn = &c.dpn;
+    if (stage == "tokenpacker") spec.projector = "tokenpacker";
+    write_llava_folder(r.output, p, c.d, spec);
+  }
+  if (c.o.eval_every >= 0) evaluate(c, p, stage, r);
+  return r;
+}
+
+}  // namespace
+
+std::string format_report(const StageReport& r) {
+  std::ostringstream s;
+  s.precision(3);
+  if (!r.stage.empty())
+    s << r.stage << ": " << r.steps_run << " steps, loss " << r.first_loss << " -> " << r.last_loss << ", "
+      << r.seconds_per_step << " s/step";
+  for (const auto& [k, v] : r.accuracy) s << " | " << k << " " << v;
+  if (!r.expert_freq.empty()) {
+    s << " | token-layers " << r.mean_visual_fraction << " of unpooled; experts per layer (+ unpooled):";
+    for (const auto& [k, v] : r.expert_freq) {
+      s << " " << k << " [";
+      for (size_t i = 0; i < v.size(); ++i) s << (i ? " " : "") << v[i];
+      s << "]";
+    }
+  }
+  return s.str();
+}
+
+std::vector<StageReport> run_training(const TrainOptions& o) {
+  if (o.out.empty()) throw Error("--out", "an output folder is required");
+  Ctx c;
+  c.o = o;
+  c.out = fs::path(o.out);
+  c.d = dims_for(o.size);
+  c.dpn = dpn_spec_for(c.d);
+  fs::create_directories(c.out);
+  at::set_num_threads(std::max(1, int(at::get_num_threads())));
+  ensure_tokenizer(c);
+  std::vector<std::string> stages;
+  if (o.stage == "all") stages = {"vision", "stage1", "stage2", "dpn", "tokenpacker"};
+  else stages = {o.stage};
+  std::vector<StageReport> out;
+  for (const auto& s : stages) {
+    stage_def(s, o);  // validates the name before any work
+    out.push_back(run_stage(c, s));
+    std::fprintf(stderr, "%s\n", format_report(out.back()).c_str());
+  }
+  return out;
+}
+
+}  // namespace dpn::train

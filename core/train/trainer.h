@@ -1,0 +1,46 @@
+// `dpn train`: the staged recipe that produces the demo models (core/train/README.md): tokenizer, vision
+// pre-training on dense patch labels, LLaVA stage 1 (projector) and stage 2 (projector + LLM), DPN tuning and the
+// TokenPacker variant. Progress bar, held-out per-family accuracy, resumable state. Torch-free interface.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dpn::train {
+
+struct TrainOptions {
+  std::string stage = "all";  // vision | stage1 | stage2 | dpn | tokenpacker | all
+  std::string out;            // folder receiving tokenizer/, demo-clip/, stage1/, demo-base/, demo-dpn/, ...
+  uint64_t seed = 1;
+  int steps = 0;              // 0: the stage's default
+  int batch = 0;              // 0: the stage's default
+  bool resume = false;        // continue from out/state/<stage>.safetensors when present
+  std::string size = "demo";  // demo | smoke (a few-thousand-parameter model for CI)
+  int eval_every = 0;         // 0: only at the end; -1: never
+  int eval_scenes = 48;       // held-out scenes (x 6 questions) per evaluation
+  int save_every = 200;       // steps between resumable states
+  double lr = 0;              // 0: the stage's default
+  double route_weight = 0.05;
+  bool progress = true;       // the progress bar on stderr
+  std::function<void(int step, double loss)> on_step;  // tests watch the loss
+};
+
+struct StageReport {
+  std::string stage;
+  int steps_run = 0;
+  double first_loss = 0, last_loss = 0, seconds_per_step = 0;
+  std::string output;                          // folder written
+  std::map<std::string, double> accuracy;      // family -> held-out accuracy (first answer token)
+  std::map<std::string, std::vector<double>> expert_freq;  // dpn: family -> frequency of each expert, per DPE layer
+  double mean_visual_fraction = 1.0;           // dpn: visual tokens seen by the layers, relative to unpooled
+};
+
+// Runs one stage (or all in order), writing its outputs under options.out. Throws dpn::Error on bad input.
+std::vector<StageReport> run_training(const TrainOptions& options);
+
+// Human-readable report lines.
+std::string format_report(const StageReport& r);
+
+}  // namespace dpn::train

@@ -1,0 +1,60 @@
+// Legacy torch.save checkpoints through the whole engine: the golden tiny LLaVA saved as pytorch_model-0000N-of-00002.bin
+// shards (tests/golden/make_bin_fixtures.py) gives the reference logits read directly, and again after `dpn convert`.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/golden_fixture.h"
+#include "generate/generator.h"
+#include "io/convert.h"
+#include "model/llava_model.h"
+#include "text/prompt.h"
+
+namespace fs = std::filesystem;
+using namespace dpn;
+using namespace dpn::test;
+
+namespace {
+
+at::Tensor prefill_logits(const std::string& dir, at::ScalarType dtype = at::kFloat) {
+  GoldenFixture fx("llava_orig");
+  auto m = load_llava_model(dir, golden_dir() + "/tiny-clip-golden", dtype);
+  std::vector<int> ids = tokenize_prompt(*m->tokenizer, fx.meta["prompt"].get<std::string>());
+  GenerateOptions go;
+  go.max_new_tokens = 1;
+  go.all_logits = true;
+  return generate(*m, embed_prompt(*m, ids, encode_image(*m, fx["pixel_values"])), go).prefill_logits;
+}
+
+}  // namespace
+
+TEST(BinCheckpoint, ShardedPicklesGiveTheReferenceLogits) {
+  GoldenFixture fx("llava_orig");
+  at::Tensor got = prefill_logits(std::string(DPN_TEST_DATA) + "/bin/llava_orig_model");
+  double d = max_abs_diff(got, fx["logits"]);
+  std::printf("bin shards: logits max diff %.3g\n", d);
+  EXPECT_LE(d, 1e-4);
+}
+
+TEST(BinCheckpoint, ConvertedCopyGivesTheSameLogits) {
+  const fs::path out = fs::temp_directory_path() / ("dpn_conv_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  ConvertOptions o;
+  o.model_dir = std::string(DPN_TEST_DATA) + "/bin/llava_orig_model";
+  o.out_dir = out.string();
+  o.max_shard_bytes = 500'000;  // force several safetensors shards with an index
+  convert_checkpoint(o);
+  EXPECT_TRUE(fs::exists(out / "model.safetensors.index.json"));
+  at::Tensor direct = prefill_logits(o.model_dir), converted = prefill_logits(out.string());
+  EXPECT_TRUE(at::equal(direct, converted)) << "a lossless conversion must not change a single logit";
+  // To bf16: the weights are rounded once; the logits stay close to the fp32 reference.
+  const fs::path out16 = out.string() + "-bf16";
+  fs::remove_all(out16);
+  o.out_dir = out16.string();
+  o.dtype = DType::BF16;
+  convert_checkpoint(o);
+  double d = max_abs_diff(prefill_logits(out16.string(), at::kBFloat16), direct);
+  std::printf("bf16 copy: logits max diff %.3g\n", d);
+  EXPECT_LT(d, 0.05 * direct.abs().max().item<double>());
+}
