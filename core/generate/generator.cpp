@@ -47,22 +47,17 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
     snap.grid_h = s.grid_h;
     snap.grid_w = s.grid_w;
     snap.regions = s.regions;
-    std::vector<int64_t> rows = o.method ? o.method->attention_rows(l, s) : std::vector<int64_t>{};
-    const bool method_rows = !rows.empty();
-    if (o.trace_attention && s.visual_count > 0 && rows.empty()) rows.push_back(s.length() - 1);
     AttentionRequest req;
-    if (!rows.empty()) req.query_rows = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(s.x.device());
-    at::Tensor out = llama_layer(W.layers[l], tc, s.x, s.positions, g.cache.layers[l], rows.empty() ? nullptr : &req);
-    if (o.trace_attention && s.visual_count > 0) {
-      // The last row is the last token's attention in both cases (the method's rows include it when they exist).
-      int64_t last = 0;
-      for (size_t i = 0; i < rows.size(); ++i)
-        if (rows[i] == s.length() - 1) last = int64_t(i);
-      at::Tensor a = req.probs[last].narrow(0, s.visual_start, s.visual_count).cpu().contiguous();
+    if (o.method) req.query_rows = o.method->attention_rows(l, s);
+    req.last_row = o.trace_attention && s.visual_count > 0;
+    const bool want = !req.query_rows.empty() || req.last_row;
+    at::Tensor out = llama_layer(W.layers[l], tc, s.x, s.positions, g.cache.layers[l], want ? &req : nullptr);
+    if (req.last_row) {
+      at::Tensor a = req.received_last.narrow(0, s.visual_start, s.visual_count).cpu().contiguous();
       snap.attention.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
     }
     s.x = out;
-    if (method_rows) o.method->on_attention(l, s, req.probs);
+    if (!req.query_rows.empty()) o.method->on_attention(l, s, req.received);
     if (o.method) o.method->after_layer(l, s);
     if (o.keep_hidden) g.hidden.push_back(s.x);  // as handed to the next layer (post-pooled)
     snap.ms = ms(tl, Clock::now());

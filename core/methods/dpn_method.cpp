@@ -3,6 +3,7 @@
 
 #include <ATen/ATen.h>
 
+#include "methods/device_kernels.h"
 #include "methods/dpe_pooling.h"
 #include "methods/router.h"
 #include "util/error.h"
@@ -75,13 +76,14 @@ void DpnMethod::pool(int layer, SeqState& s) {
     throw Error("pooling", "layer " + std::to_string(layer) + ": expert " + std::to_string(kh) + "x" + std::to_string(kw) +
                                " on a " + std::to_string(s.grid_h) + "x" + std::to_string(s.grid_w) + " grid would leave no token");
 
-  at::Tensor visual = s.x.narrow(0, s.visual_start, s.visual_count);
-  at::Tensor pooled = visual;
-  if (kh != 1 || kw != 1 || o_.function == "conv") {  // a 1x1 conv expert is a learned per-channel scale
-    at::Tensor conv = o_.function == "conv" ? m_.weights.llm.layers[layer].conv_experts.at(chosen) : at::Tensor();
-    pooled = pool_visual_grid(visual, s.grid_h, s.grid_w, kh, kw, o_.function, conv);
+  if (o_.function == "conv") {  // learned depthwise experts (a 1x1 conv expert is a per-channel scale): torch ops
+    at::Tensor visual = s.x.narrow(0, s.visual_start, s.visual_count);
+    at::Tensor pooled = pool_visual_grid(visual, s.grid_h, s.grid_w, kh, kw, o_.function, m_.weights.llm.layers[layer].conv_experts.at(chosen));
+    s.splice_visual(scaled ? pooled * scale : pooled);
+  } else {  // max / avg: one pass (a CUDA kernel for CUDA tensors), scaled by p (1 for static/random)
+    s.replace_visual(dpe_pool_sequence(s.x, s.visual_start, s.grid_h, s.grid_w, kh, kw, o_.function, scaled ? scale : 1.f),
+                     int64_t(nh) * nw);
   }
-  if (scaled) pooled = pooled * scale;
 
   // Regions: each pooled token covers the union of its window's cells.
   std::vector<TokenRegion> regions;
@@ -96,8 +98,7 @@ void DpnMethod::pool(int layer, SeqState& s) {
         }
       regions.push_back(u);
     }
-  s.splice_visual(pooled);  // positions re-indexed 0..L'-1
-  s.regions = std::move(regions);
+  s.regions = std::move(regions);  // positions were re-indexed 0..L'-1
   s.grid_h = nh;
   s.grid_w = nw;
   rt.grid_after_h = nh;

@@ -24,8 +24,8 @@ std::vector<int64_t> FastVMethod::attention_rows(int layer, const SeqState& s) {
 
 void FastVMethod::on_attention(int layer, const SeqState& s, const at::Tensor& probs) {
   if (layer != o_.k - 1) return;
-  // probs [rows, Tk]: the attention each key receives, averaged over heads; average over the query rows.
-  scores_ = probs.mean(0).narrow(0, s.visual_start, s.visual_count).cpu();
+  // probs [Tk]: the attention each key receives, averaged over heads and the query rows.
+  scores_ = probs.narrow(0, s.visual_start, s.visual_count).cpu();
 }
 
 void FastVMethod::before_layer(int layer, SeqState& s) {

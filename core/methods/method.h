@@ -26,6 +26,8 @@ struct SeqState {
   // Replaces the visual run by `visual` ([n', D]); text after it shifts. Positions become 0..L'-1 (DPN re-indexes)
   // unless `visual_positions` ([n']) is given: then the text keeps its positions and the visual run gets those (FastV).
   void splice_visual(const at::Tensor& visual, const at::Tensor& visual_positions = {});
+  // Takes a whole new sequence whose visual run (same start) now has `visual_count` tokens; positions re-indexed.
+  void replace_visual(const at::Tensor& new_x, int64_t visual_count);
 };
 
 class TokenMethod {
@@ -35,7 +37,7 @@ class TokenMethod {
   virtual void before_layer(int layer, SeqState& s) {}
   virtual void after_layer(int layer, SeqState& s) {}
   // Rows (indices into the layer's sequence) whose attention probabilities the method needs from this layer; empty
-  // for none. on_attention then receives them as [rows, Tk] (mean over heads).
+  // for none. on_attention then receives [Tk]: the attention each key receives, mean over heads and those rows.
   virtual std::vector<int64_t> attention_rows(int layer, const SeqState& s) { return {}; }
   virtual void on_attention(int layer, const SeqState& s, const at::Tensor& probs) {}
   // RoPE position of the token decoded at `step` (0-based) in `layer` whose cache holds `cache_len` entries.

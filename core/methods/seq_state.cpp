@@ -20,4 +20,11 @@ void SeqState::splice_visual(const at::Tensor& visual, const at::Tensor& visual_
   visual_count = n;
 }
 
+void SeqState::replace_visual(const at::Tensor& new_x, int64_t n) {
+  if (router_pos >= visual_start + visual_count) router_pos -= visual_count - n;
+  x = new_x;
+  positions = at::arange(x.size(0), positions.options());
+  visual_count = n;
+}
+
 }  // namespace dpn

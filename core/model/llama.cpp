@@ -1,6 +1,8 @@
 // LLaMA decoder layer math, matching HF transformers' LlamaDecoderLayer in eager mode.
 #include "model/llama.h"
 
+#include "methods/device_kernels.h"
+
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -94,8 +96,12 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
     scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
   }
   at::Tensor probs = at::softmax(scores, -1, at::kFloat);  // [Hkv, G, T, Tk] fp32
-  if (attn && attn->query_rows.defined())
-    attn->probs = probs.reshape({H, T, Tk}).index_select(1, attn->query_rows).mean(0);  // [rows, Tk]
+  if (attn) {
+    // Query row i sits at sequence index past + i (what causality is about; RoPE positions may have gaps).
+    std::vector<int64_t> last{T - 1};
+    if (!attn->query_rows.empty()) attn->received = attention_received(q, keys, probs, attn->query_rows, past);
+    if (attn->last_row) attn->received_last = attention_received(q, keys, probs, last, past);
+  }
   at::Tensor ctx = at::matmul(probs.to(x.scalar_type()).view({Hkv, G * T, Tk}), vals);  // [Hkv, G*T, Dh]
   ctx = ctx.view({H, T, Dh}).transpose(0, 1).reshape({T, H * Dh});
   at::Tensor out = x + at::linear(ctx, w.o);

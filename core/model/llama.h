@@ -35,12 +35,12 @@ struct RopeTables {
 };
 RopeTables rope_tables(const at::Tensor& positions, int64_t head_dim, double theta, at::ScalarType dtype);
 
-// What a caller may ask of one layer's attention, besides its output.
+// What a caller may ask of one layer's attention, besides its output: the attention each key receives.
 struct AttentionRequest {
-  // If defined: rows (query indices into this call's T tokens) whose attention probabilities are returned,
-  // averaged over heads, as [rows, Tk] float32 in `probs` (each row sums to 1).
-  at::Tensor query_rows;
-  at::Tensor probs;
+  std::vector<int64_t> query_rows;  // query indices (into this call's T tokens) to average over; empty: none
+  at::Tensor received;              // out: [Tk] float32, mean over heads and query_rows
+  bool last_row = false;            // also the last query's attention (the trace's heatmap)
+  at::Tensor received_last;         // out: [Tk] float32, mean over heads
 };
 
 // One decoder layer over T new tokens that follow this layer's cached tokens. x [T, D], positions [T].
