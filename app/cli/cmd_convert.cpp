@@ -16,8 +16,10 @@ void draw_progress(uint64_t done, uint64_t total) {
   if (pct == shown && done != total) return;
   shown = pct;
   const int width = 40, filled = pct * width / 100;
-  std::fprintf(stderr, "\r[%s%s] %6.2f / %.2f GB %3d%%", std::string(filled, '#').c_str(),
-               std::string(width - filled, ' ').c_str(), done / 1e9, total / 1e9, pct);
+  const bool gb = total >= 1'000'000'000;
+  const double unit = gb ? 1e9 : 1e6;
+  std::fprintf(stderr, "\r[%s%s] %8.2f / %.2f %s %3d%%", std::string(filled, '#').c_str(),
+               std::string(width - filled, ' ').c_str(), done / unit, total / unit, gb ? "GB" : "MB", pct);
   if (done == total) std::fprintf(stderr, "\n");
   std::fflush(stderr);
 }

@@ -1,20 +1,35 @@
-# Finds LibTorch. Order: an explicit -DTorch_DIR=..., then a Python torch's cmake prefix (GPU users with a
-# CUDA wheel), then Debian's libtorch-dev (CPU). Defines DPN_TORCH_HAS_CUDA.
-if(NOT Torch_DIR)
+# Finds LibTorch. Order: an explicit -DTorch_DIR=..., then (with -DDPN_USE_PYTHON_TORCH=ON) the Python torch's cmake
+# prefix (GPU users with a CUDA wheel), then Debian's libtorch-dev (CPU). Defines DPN_TORCH_HAS_CUDA.
+if(NOT Torch_DIR AND DPN_USE_PYTHON_TORCH)
   find_program(DPN_PYTHON3 python3)
-  if(DPN_PYTHON3 AND NOT DPN_IGNORE_PYTHON_TORCH)
+  if(DPN_PYTHON3)
     execute_process(
       COMMAND ${DPN_PYTHON3} -c "import torch, sys; sys.stdout.write(torch.utils.cmake_prefix_path)"
       OUTPUT_VARIABLE DPN_PY_TORCH_PREFIX ERROR_QUIET RESULT_VARIABLE DPN_PY_TORCH_RC)
-    if(DPN_PY_TORCH_RC EQUAL 0 AND DPN_PY_TORCH_PREFIX AND DPN_USE_PYTHON_TORCH)
-      list(APPEND CMAKE_PREFIX_PATH ${DPN_PY_TORCH_PREFIX})
+    if(DPN_PY_TORCH_RC EQUAL 0 AND DPN_PY_TORCH_PREFIX)
+      set(Torch_DIR "${DPN_PY_TORCH_PREFIX}/Torch" CACHE PATH "LibTorch's cmake folder" FORCE)
       message(STATUS "DPN: using the Python torch's LibTorch at ${DPN_PY_TORCH_PREFIX}")
+    else()
+      message(FATAL_ERROR "DPN_USE_PYTHON_TORCH=ON but `python3 -c 'import torch'` failed")
     endif()
   endif()
 endif()
+# TorchConfig.cmake searches its own lib/ only after the system paths, so with Debian's libtorch installed it would
+# pair a wheel's headers with Debian's 1.13 libraries. Pin the libraries next to the chosen config.
+if(Torch_DIR)
+  get_filename_component(DPN_TORCH_PREFIX "${Torch_DIR}/../../.." ABSOLUTE)
+  foreach(pair "TORCH_LIBRARY;torch" "C10_LIBRARY;c10" "C10_CUDA_LIBRARY;c10_cuda")
+    list(GET pair 0 var)
+    list(GET pair 1 name)
+    if(NOT ${var} AND EXISTS "${DPN_TORCH_PREFIX}/lib/lib${name}.so")
+      set(${var} "${DPN_TORCH_PREFIX}/lib/lib${name}.so" CACHE FILEPATH "" FORCE)
+    endif()
+  endforeach()
+endif()
 find_package(Torch REQUIRED)
-message(STATUS "DPN: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+message(STATUS "DPN: LibTorch ${Torch_VERSION} from ${Torch_DIR} (${TORCH_LIBRARY})")
 set(DPN_TORCH_HAS_CUDA OFF)
 if(TARGET torch_cuda OR TORCH_CUDA_LIBRARIES)
   set(DPN_TORCH_HAS_CUDA ON)
 endif()
+message(STATUS "DPN: LibTorch with CUDA: ${DPN_TORCH_HAS_CUDA}")

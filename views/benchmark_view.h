@@ -1,0 +1,61 @@
+// Benchmark: choose dataset, subset and methods; run on the worker with progress, ETA and cancel; results table,
+// accuracy-versus-FLOPs chart and expert frequencies per layer and question family; a row opens in Explore.
+#pragma once
+#include <QWidget>
+
+#include "views/benchmark_job.h"
+#include "views/figures/figure.h"
+#include "views/session.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace dpn::views {
+
+class FigureWidget;
+
+class BenchmarkView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit BenchmarkView(Session* session, QWidget* parent = nullptr);
+  void setRequest(const BenchmarkRequest& request);  // fills the form
+  BenchmarkRequest request() const;                   // reads the form
+  void setModel(const QString& name, const ModelOptions& options);
+  void setMethods(const QStringList& methods);
+  void run();
+  void cancel();
+  bool running() const { return running_; }
+  int resultRows() const;
+  Figure accuracyFigure() const;
+  Figure expertFigure() const;
+
+ signals:
+  void finished(bool cancelled);
+  void openInExplore(QString image, QString question, QString method);
+
+ private:
+  void showResults(const BenchmarkOutcome& outcome);
+  Session* session_;
+  QString model_name_;
+  ModelOptions model_options_;
+  bool running_ = false;
+  BenchmarkRequest last_;
+  BenchmarkOutcome outcome_;
+  QComboBox* kind_;
+  QLineEdit *questions_, *images_, *annotations_, *family_, *methods_, *db_;
+  QSpinBox* limit_;
+  QPushButton *run_, *cancel_;
+  QProgressBar* progress_;
+  QLabel* eta_;
+  QTableWidget* table_;
+  FigureWidget* accuracy_;
+  FigureWidget* experts_;
+  Figure accuracy_figure_, expert_figure_;
+};
+
+}  // namespace dpn::views
