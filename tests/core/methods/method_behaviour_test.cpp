@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "core/golden_fixture.h"
@@ -184,4 +185,55 @@ TEST(MethodErrors, VisualTokensThatAreNotAGridCannotBePooled) {
   std::string e = error_of([&] { ask(dir.string(), "static:1=2"); });
   EXPECT_NE(e.find("50 visual tokens are not a grid"), std::string::npos) << e;
   EXPECT_EQ(ask(dir.string(), "none").visual_tokens, 50);
+}
+
+TEST(Trace, LlavaHrGeometryIsItsFastGridOverTheInputSquare) {
+  // The tiny LLaVA-HR fixture: 256 px input, 8x8 fast grid (as 32x32 over 1024 px in the real model).
+  ModelOptions mo;
+  mo.path = golden_dir() + "/hr/llava_hr";
+  auto m = Model::load(mo);
+  AskOptions q;
+  q.image_path = golden_dir() + "/hr/images/odd_37x23.png";
+  q.question = kQuestion;
+  q.method = "static:1=2x2";
+  q.max_new_tokens = 2;
+  AskResult r = m->ask(q);
+  EXPECT_EQ(r.trace.image.input_size, 256);
+  EXPECT_EQ(r.trace.image.grid_h, 8);
+  EXPECT_EQ(r.visual_tokens, 64);
+  EXPECT_EQ(r.trace.layers[2].grid_h, 4) << "the pooled level is drawn over the same square";
+  EXPECT_EQ(r.trace.layers[2].regions.back().r1, 8);
+  ModelInfo info = m->info();
+  EXPECT_EQ(info.image_size, 256);
+  EXPECT_EQ(info.grid, 8);
+}
+
+TEST(DpnRandomPooling, PicksExpertsUniformlyWithoutScaling) {
+  // pooling_type "random" (an ablation of the reference): a seeded uniform expert per sample, no probability scaling.
+  fs::path dir = fs::temp_directory_path() / ("dpn_random_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(methods_dir() + "/dpn_v2_avg_pre", dir, fs::copy_options::recursive);
+  fs::copy(methods_dir() + "/tiny-clip-golden", dir.parent_path() / "tiny-clip-golden", fs::copy_options::recursive | fs::copy_options::skip_existing);
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(dir / "config.json"));
+  j["pooling"]["pooling_type"] = "random";
+  std::ofstream(dir / "config.json") << j.dump(2);
+  ModelOptions mo;
+  mo.path = dir.string();
+  auto m = Model::load(mo);
+  std::map<int, int> seen;
+  for (uint64_t seed = 0; seed < 12; ++seed) {
+    AskOptions q;
+    q.image_path = kImage;
+    q.question = kQuestion;
+    q.method = "dpn";
+    q.seed = seed;
+    q.max_new_tokens = 1;
+    AskResult r = m->ask(q);
+    ASSERT_FALSE(r.trace.routers.empty());
+    EXPECT_TRUE(r.trace.routers[0].probs.empty()) << "no router runs";
+    ++seen[r.trace.routers[0].chosen];
+    AskResult again = m->ask(q);
+    EXPECT_EQ(again.trace.routers[0].chosen, r.trace.routers[0].chosen) << "same seed, same choice";
+  }
+  EXPECT_GE(seen.size(), 2u) << "12 seeds should not all pick one of 3 experts";
 }
