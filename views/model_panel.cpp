@@ -2,6 +2,7 @@
 #include "views/model_panel.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -9,8 +10,16 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QVBoxLayout>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+
+#include "io/convert.h"
 
 namespace dpn::views {
 
@@ -127,7 +136,72 @@ void ModelPanel::load(const QString& name_or_path, const QString& vision_tower) 
   loadFromForm();
 }
 
+bool ModelPanel::isPickleCheckpoint(const QString& dir) {
+  QDir d(dir);
+  if (!d.exists()) return false;
+  return d.entryList({"*.safetensors"}, QDir::Files).isEmpty() && !d.entryList({"pytorch_model*.bin", "*.bin"}, QDir::Files).isEmpty();
+}
+
+QString ModelPanel::convertWithProgress(const QString& dir) {
+  const QString out = QString::fromStdString(dpn::default_convert_out_dir(dir.toStdString()));
+  QProgressDialog progress("Converting " + QFileInfo(dir).fileName() + " to safetensors\u2026", QString(), 0, 1000, this);
+  progress.setObjectName("convertProgress");
+  progress.setWindowModality(Qt::WindowModal);
+  progress.setMinimumDuration(0);
+  std::atomic<uint64_t> done{0}, total{1};
+  std::string error;
+  auto job = std::async(std::launch::async, [&] {
+    try {
+      dpn::ConvertOptions o;
+      o.model_dir = dir.toStdString();
+      o.out_dir = out.toStdString();
+      o.progress = [&](uint64_t d, uint64_t t) { done = d, total = std::max<uint64_t>(t, 1); };
+      dpn::convert_checkpoint(o);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  });
+  while (job.wait_for(std::chrono::milliseconds(30)) != std::future_status::ready) {
+    progress.setValue(int(1000.0 * double(done) / double(total)));
+    QCoreApplication::processEvents();
+  }
+  progress.setValue(1000);
+  if (!error.empty()) {
+    facts_->setText("<span style='color:#b00020'>conversion failed: " + QString::fromStdString(error).toHtmlEscaped() + "</span>");
+    return {};
+  }
+  return out;
+}
+
 void ModelPanel::loadFromForm() {
+  // PyTorch pickles: offer the one-time conversion (an existing converted copy is reused).
+  if (builtin_->currentIndex() == 0 && isPickleCheckpoint(path_->text())) {
+    const QString dir = path_->text();
+    const QString copy = QString::fromStdString(dpn::default_convert_out_dir(dir.toStdString()));
+    ConvertPolicy choice = convert_policy_;
+    if (!isPickleCheckpoint(copy) && QDir(copy).exists() && !QDir(copy).entryList({"*.safetensors"}, QDir::Files).isEmpty()) {
+      choice = ConvertPolicy::Convert;  // already converted earlier: open the copy
+    } else if (choice == ConvertPolicy::Ask) {
+      QMessageBox box(QMessageBox::Question, "PyTorch checkpoint",
+                      QFileInfo(dir).fileName() + " stores its weights as PyTorch pickles (*.bin).\n\n"
+                      "DPN Studio reads them safely (nothing in them is executed), but a one-time conversion to "
+                      "safetensors beside it (" + QFileInfo(copy).fileName() + ") opens faster and without copies.",
+                      QMessageBox::NoButton, this);
+      QPushButton* convert = box.addButton("Convert and open", QMessageBox::AcceptRole);
+      QPushButton* as_is = box.addButton("Open as is", QMessageBox::DestructiveRole);
+      box.addButton(QMessageBox::Cancel);
+      box.setDefaultButton(convert);
+      box.exec();
+      if (box.clickedButton() == convert) choice = ConvertPolicy::Convert;
+      else if (box.clickedButton() == as_is) choice = ConvertPolicy::OpenAsIs;
+      else return;
+    }
+    if (choice == ConvertPolicy::Convert) {
+      const QString out = QDir(copy).exists() ? copy : convertWithProgress(dir);
+      if (out.isEmpty()) return;
+      path_->setText(out);
+    }
+  }
   loading_ = modelName();
   load_->setEnabled(false);
   facts_->setText("loading " + loading_.toHtmlEscaped() + "\u2026");

@@ -25,6 +25,13 @@ class ModelPanel : public QWidget {
   QString modelName() const;               // what the form names (built-in name or folder name)
   ModelOptions options() const;
 
+  // A folder of PyTorch pickles (*.bin) can be opened as is (our reader executes nothing) or converted once to
+  // safetensors beside it (mmap, faster to open). Ask: a dialog offers both; tests answer it with a fixed policy.
+  enum class ConvertPolicy { Ask, Convert, OpenAsIs };
+  void setConvertPolicy(ConvertPolicy p) { convert_policy_ = p; }
+  // True when `dir` holds *.bin weights and no *.safetensors.
+  static bool isPickleCheckpoint(const QString& dir);
+
  signals:
   void loaded(QString name, dpn::ModelInfo info);
 
@@ -38,6 +45,9 @@ class ModelPanel : public QWidget {
   QPushButton* load_;
   QLabel* facts_;
   QString loading_;
+  ConvertPolicy convert_policy_ = ConvertPolicy::Ask;
+  // Converts `dir` on a worker thread with a progress dialog; returns the converted folder, or empty on failure.
+  QString convertWithProgress(const QString& dir);
 };
 
 }  // namespace dpn::views

@@ -2,6 +2,9 @@
 // open the bundled model, run a question (the answer streams), step through layers, override a DPN router choice
 // and re-run, export PNG and SVG, run a small benchmark, open/export/delete the stored run, cancel, and errors.
 #include <QCheckBox>
+#include <QDir>
+#include <QFile>
+#include <QLineEdit>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -197,6 +200,33 @@ class StudioGuiTest : public QObject {
     QCOMPARE(child<QComboBox>(qPrintable(QString("override_%1").arg(r0.layer)))->currentIndex(), forced + 1);
     QVERIFY(w_->explore()->routerFigure().meta.description.contains(
         QString("override layer %1 -> expert %2").arg(r0.layer).arg(forced)));
+  }
+
+  void a_pytorch_bin_checkpoint_is_offered_conversion_or_opened_as_is() {
+    // The golden tiny LLaVA saved as torch.save shards (tests/golden/make_bin_fixtures.py).
+    const QString src = QString(DPN_TEST_DATA) + "/bin/llava_orig_model", vision = QString(DPN_TEST_DATA) + "/golden/tiny-clip-golden";
+    const QString dir = dir_.filePath("legacy-llava");
+    QVERIFY(QDir().mkpath(dir));
+    for (const QString& f : QDir(src).entryList(QDir::Files)) QVERIFY(QFile::copy(src + "/" + f, dir + "/" + f));
+    QVERIFY(ModelPanel::isPickleCheckpoint(dir));
+    // Open as is: our restricted reader loads the pickles directly.
+    w_->modelPanel()->setConvertPolicy(ModelPanel::ConvertPolicy::OpenAsIs);
+    QSignalSpy ready(w_, &MainWindow::modelReady);
+    w_->modelPanel()->load(dir, vision);
+    QVERIFY(ready.wait(kTimeoutMs));
+    QCOMPARE(child<QLineEdit>("modelPath")->text(), dir);
+    // Convert: a safetensors copy is written beside it and opened instead.
+    w_->modelPanel()->setConvertPolicy(ModelPanel::ConvertPolicy::Convert);
+    w_->modelPanel()->load(dir, vision);
+    QVERIFY(ready.wait(kTimeoutMs));
+    const QString copy = dir + "-safetensors";
+    QCOMPARE(child<QLineEdit>("modelPath")->text(), copy);
+    QVERIFY(!QDir(copy).entryList({"*.safetensors"}, QDir::Files).isEmpty());
+    QVERIFY(QFile::exists(copy + "/config.json"));
+    QVERIFY(child<QLabel>("modelFacts")->text().contains("4 layers"));
+    w_->modelPanel()->setConvertPolicy(ModelPanel::ConvertPolicy::Ask);
+    w_->modelPanel()->load(ModelPanel::defaultModel());
+    QVERIFY(ready.wait(kTimeoutMs));
   }
 
   void a_bad_image_and_a_bad_checkpoint_are_shown_not_crashed() {
