@@ -3,5 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/build.sh
-./build/app/dpn ask --model tiny-random --image resources/samples/shapes.png \
-  --question "What is the background color?" --max-new-tokens 16 --json
+model=tiny-random method=none
+if [ -d resources/models/demo-dpn ]; then model=demo-dpn method=dpn; fi
+echo "Asking $model ($method) about resources/samples/shapes.png; add --json for the per-layer trace:"
+./build/app/dpn ask --model "$model" --method "$method" --image resources/samples/shapes.png \
+  --question "What is the background color?" --max-new-tokens 16 --verbose

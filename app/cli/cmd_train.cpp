@@ -21,8 +21,10 @@ int run_train(Args& a) {
   o.save_every = a.get_int("save-every", 200);
   o.lr = a.get_double("lr", 0);
   o.route_weight = a.get_double("route-weight", 0.05);
+  o.small_patch_weight = a.get_double("small-patch-weight", 16);
   o.progress = !a.flag("no-progress");
   a.finish();
+  if (o.small_patch_weight <= 0) throw UsageError("--small-patch-weight must be positive");
   if (o.steps < 0 || o.batch < 0 || o.save_every < 1 || o.eval_scenes < 1) throw UsageError("--steps/--batch/--save-every/--eval-scenes must be positive");
   for (const auto& r : train::run_training(o)) std::cout << train::format_report(r) << "\n";
   return 0;
@@ -32,7 +34,7 @@ int run_train(Args& a) {
 
 DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
                 "dpn train --out DIR [--stage vision|stage1|stage2|dpn|tokenpacker|all] [--seed S] [--steps N]\n"
-                "          [--batch B] [--resume] [--lr X] [--route-weight W] [--eval-every N] [--eval-scenes N]\n"
+                "          [--batch B] [--resume] [--lr X] [--route-weight W] [--small-patch-weight W] [--eval-every N] [--eval-scenes N]\n"
                 "          [--save-every N] [--size demo|smoke] [--no-progress]\n"
                 "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/demo-base, DIR/demo-dpn,\n"
                 "DIR/demo-tokenpacker in the original LLaVA layout, and DIR/state/<stage>.safetensors for --resume.\n"
