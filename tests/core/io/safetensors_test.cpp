@@ -143,6 +143,7 @@ TEST(Safetensors, FuzzedHeadersNeverCrash) {
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   uint32_t seed = 12345;
   auto rnd = [&] { return seed = seed * 1664525u + 1013904223u; };
+  int parsed = 0, refused = 0;
   for (int i = 0; i < 2000; ++i) {
     std::string m = bytes;
     int flips = 1 + rnd() % 4;
@@ -151,20 +152,26 @@ TEST(Safetensors, FuzzedHeadersNeverCrash) {
     std::ofstream(d / "f.safetensors", std::ios::binary) << m;
     try {
       SafetensorsFile f((d / "f.safetensors").string());
-    } catch (const Error&) {
+      ++parsed;
+    } catch (const Error& e) {
+      ++refused;
+      EXPECT_NE(std::string(e.what()).find("f.safetensors"), std::string::npos) << "errors name the file";
     }
   }
-  SUCCEED();
+  // Both outcomes occur (flips inside tensor data leave a valid file), and nothing crashed on the way.
+  EXPECT_GT(parsed, 0);
+  EXPECT_GT(refused, 1000);
 }
 
-TEST(TensorSet, RefusesPickleOnlyFolderWithAdvice) {
+TEST(TensorSet, BrokenPickleFileIsNamedWithConversionAdvice) {
+  // A folder with only a (truncated) pytorch_model.bin goes to the torch reader, whose error names the file.
   fs::path d = temp_dir();
   std::ofstream(d / "pytorch_model.bin") << "PK";
   try {
     open_checkpoint_folder(d.string());
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("safetensors"), std::string::npos);
-    EXPECT_NE(std::string(e.what()).find(d.string()), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("pytorch_model.bin"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("safetensors"), std::string::npos) << "advice on converting: " << e.what();
   }
 }
