@@ -97,6 +97,16 @@ void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::M
   if (method) {
     t.routers = method->routers;
     t.fastv_kept = method->fastv_kept;
+    // DPE layers: the router on one vector, pooling one op per input element, scaling one per output (flops.h).
+    const double D = m.cfg.text.hidden;
+    for (const RouterTrace& rt : t.routers) {
+      const auto [kh, kw] = rt.experts[rt.chosen];
+      double extra = rt.probs.empty() ? 0 : flops::router_flops(m.cfg.text.hidden);
+      if (kh * kw > 1) extra += double(rt.grid_before_h) * rt.grid_before_w * D;
+      if (!rt.probs.empty()) extra += double(rt.grid_after_h) * rt.grid_after_w * D;
+      t.layers[size_t(rt.layer)].flops += extra;
+      t.llm_prefill_flops += extra;
+    }
   }
   t.stages = {{"load_image", r.timing.load_image_ms, 0},
               {"preprocess", r.timing.preprocess_ms, 0},
