@@ -34,8 +34,8 @@ int run_train(Args& a) {
 
 DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
                 "dpn train --out DIR [--stage vision|stage1|stage2|dpn|tokenpacker|all] [--seed S] [--steps N]\n"
-                "          [--batch B] [--resume] [--lr X] [--route-weight W] [--small-patch-weight W] [--eval-every N] [--eval-scenes N]\n"
-                "          [--save-every N] [--size demo|smoke] [--no-progress]\n"
+                "          [--batch B] [--resume] [--lr X] [--route-weight W] [--small-patch-weight W]\n"
+                "          [--eval-every N] [--eval-scenes N] [--save-every N] [--size demo|smoke] [--no-progress]\n"
                 "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/demo-base, DIR/demo-dpn,\n"
                 "DIR/demo-tokenpacker in the original LLaVA layout, and DIR/state/<stage>.safetensors for --resume.\n"
                 "Each stage reads the previous stage's folder from DIR. Recipe and measurements: core/train/README.md.\n"

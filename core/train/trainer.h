@@ -23,6 +23,7 @@ struct TrainOptions {
   int save_every = 200;       // steps between resumable states
   double lr = 0;              // 0: the stage's default
   double route_weight = 0.05;
+  double small_patch_weight = 16;  // vision: loss weight of small-item patches (background 1, big shapes 2)
   bool progress = true;       // the progress bar on stderr
   std::function<void(int step, double loss)> on_step;  // tests watch the loss
 };

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "model/llava_model.h"
@@ -78,6 +79,28 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
   EXPECT_EQ(steps, (std::vector<int>{4, 5}));
   EXPECT_EQ(rb[0].steps_run, 2);
   fs::remove_all(out);
+}
+
+TEST(Trainer, VisionLossWeightsSmallItemsAndReportsTheirAccuracy) {
+  // The first loss is computed before any update, so only the patch weighting can make the two runs differ.
+  double first[2] = {0, 0};
+  const double weights[2] = {1, 16};
+  for (int i = 0; i < 2; ++i) {
+    const fs::path out = fresh_dir("vision_w" + std::to_string(i));
+    TrainOptions o = smoke(out, "vision", 1);
+    o.small_patch_weight = weights[i];
+    o.eval_every = 0;  // evaluate at the end
+    o.eval_scenes = 4;
+    auto r = run_training(o);
+    first[i] = r[0].first_loss;
+    for (const char* k : {"patch_color", "small_patch_color", "small_patch_shape", "small_patch_digit"}) {
+      ASSERT_TRUE(r[0].accuracy.count(k)) << k;
+      EXPECT_GE(r[0].accuracy.at(k), 0.0) << k;  // NaN fails both comparisons
+      EXPECT_LE(r[0].accuracy.at(k), 1.0) << k;
+    }
+    fs::remove_all(out);
+  }
+  EXPECT_GT(std::abs(first[0] - first[1]), 1e-4);
 }
 
 TEST(Trainer, RejectsUnknownStageAndMissingPreviousStage) {
