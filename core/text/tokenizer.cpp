@@ -1,13 +1,10 @@
 // SentencePiece tokenizer through the dlopen'ed shim (see text/shim/spm_shim.h for why).
 #include "text/tokenizer.h"
 
-#include <dlfcn.h>
-#include <unistd.h>
-
 #include <filesystem>
-#include <mutex>
 
 #include "text/shim/spm_shim.h"
+#include "text/shim/spm_shim_loader.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -27,58 +24,20 @@ struct Shim {
   decltype(&dpn_spm_is_special) is_special;
 };
 
-std::vector<fs::path> shim_candidates() {
-  std::vector<fs::path> c;
-  if (const char* env = std::getenv("DPN_SPM_SHIM")) c.emplace_back(env);
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n > 0) {
-    buf[n] = 0;
-    fs::path dir = fs::path(buf).parent_path();
-    c.push_back(dir / "libdpn_spm.so");
-    c.push_back(dir / "../lib/dpn-studio/libdpn_spm.so");
-  }
-#ifdef DPN_SPM_SHIM_PATH
-  c.emplace_back(DPN_SPM_SHIM_PATH);
-#endif
-  return c;
-}
-
 const Shim& shim() {
-  static Shim s;
-  static std::once_flag once;
-  static std::string error;
-  std::call_once(once, [] {
-    void* h = nullptr;
-    std::string tried;
-    for (const auto& p : shim_candidates()) {
-      if (!fs::exists(p)) {
-        tried += " " + p.string();
-        continue;
-      }
-      h = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-      if (h) break;
-      tried += " " + p.string() + " (" + ::dlerror() + ")";
-    }
-    if (!h) {
-      error = "cannot load libdpn_spm.so (the SentencePiece shim); tried:" + tried;
-      return;
-    }
-    auto sym = [&](const char* name) {
-      void* f = ::dlsym(h, name);
-      if (!f) error = std::string("libdpn_spm.so lacks ") + name;
-      return f;
-    };
-    s.load = reinterpret_cast<decltype(s.load)>(sym("dpn_spm_load"));
-    s.free = reinterpret_cast<decltype(s.free)>(sym("dpn_spm_free"));
-    s.encode = reinterpret_cast<decltype(s.encode)>(sym("dpn_spm_encode"));
-    s.decode = reinterpret_cast<decltype(s.decode)>(sym("dpn_spm_decode"));
-    s.piece_size = reinterpret_cast<decltype(s.piece_size)>(sym("dpn_spm_piece_size"));
-    s.bos_id = reinterpret_cast<decltype(s.bos_id)>(sym("dpn_spm_bos_id"));
-    s.eos_id = reinterpret_cast<decltype(s.eos_id)>(sym("dpn_spm_eos_id"));
-    s.is_special = reinterpret_cast<decltype(s.is_special)>(sym("dpn_spm_is_special"));
-  });
-  if (!error.empty()) throw Error("tokenizer", error);
+  static const Shim s = [] {
+    auto sym = [](const char* name) { return spm_shim_symbol(name); };
+    Shim r;
+    r.load = reinterpret_cast<decltype(r.load)>(sym("dpn_spm_load"));
+    r.free = reinterpret_cast<decltype(r.free)>(sym("dpn_spm_free"));
+    r.encode = reinterpret_cast<decltype(r.encode)>(sym("dpn_spm_encode"));
+    r.decode = reinterpret_cast<decltype(r.decode)>(sym("dpn_spm_decode"));
+    r.piece_size = reinterpret_cast<decltype(r.piece_size)>(sym("dpn_spm_piece_size"));
+    r.bos_id = reinterpret_cast<decltype(r.bos_id)>(sym("dpn_spm_bos_id"));
+    r.eos_id = reinterpret_cast<decltype(r.eos_id)>(sym("dpn_spm_eos_id"));
+    r.is_special = reinterpret_cast<decltype(r.is_special)>(sym("dpn_spm_is_special"));
+    return r;
+  }();
   return s;
 }
 

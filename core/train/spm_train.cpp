@@ -1,13 +1,10 @@
-// SentencePiece training through libdpn_spm.so (dlopen RTLD_DEEPBIND, like text/tokenizer.cpp).
+// SentencePiece training through libdpn_spm.so (the shim that text/shim/spm_shim_loader.h loads).
 #include "train/spm_train.h"
 
-#include <dlfcn.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "text/shim/spm_shim_loader.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -18,37 +15,7 @@ namespace {
 
 using TrainFn = int (*)(const char*, char*, size_t);
 
-TrainFn load_train_fn() {
-  std::vector<fs::path> c;
-  if (const char* env = std::getenv("DPN_SPM_SHIM")) c.emplace_back(env);
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n > 0) {
-    buf[n] = 0;
-    fs::path dir = fs::path(buf).parent_path();
-    c.push_back(dir / "libdpn_spm.so");
-    c.push_back(dir / "../lib/dpn-studio/libdpn_spm.so");
-    c.push_back(dir / "../lib/libdpn_spm.so");  // build tree: build/{app,tests}/ next to build/lib/
-  }
-#ifdef DPN_SPM_SHIM_PATH
-  c.emplace_back(DPN_SPM_SHIM_PATH);
-#endif
-  std::string tried;
-  for (const auto& p : c) {
-    if (!fs::exists(p)) {
-      tried += " " + p.string();
-      continue;
-    }
-    void* h = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-    if (!h) {
-      tried += " " + p.string() + " (" + ::dlerror() + ")";
-      continue;
-    }
-    if (void* f = ::dlsym(h, "dpn_spm_train")) return reinterpret_cast<TrainFn>(f);
-    tried += " " + p.string() + " (no dpn_spm_train: an old shim)";
-  }
-  throw Error("libdpn_spm.so", "cannot load the SentencePiece shim with dpn_spm_train; tried:" + tried);
-}
+TrainFn load_train_fn() { return reinterpret_cast<TrainFn>(spm_shim_symbol("dpn_spm_train")); }
 
 }  // namespace
 
