@@ -1,7 +1,9 @@
 // `dpn train`: trains the demo models (tokenizer, vision tower, LLaVA stage 1/2, DPN, TokenPacker); logic in core/train.
 #include <iostream>
+#include <sstream>
 
 #include "command.h"
+#include "datasets/synthetic_vqa.h"
 #include "train/trainer.h"
 
 namespace dpn::cli {
@@ -23,6 +25,11 @@ int run_train(Args& a) {
   o.route_weight = a.get_double("route-weight", 0.05);
   o.small_patch_weight = a.get_double("small-patch-weight", 16);
   o.progress = !a.flag("no-progress");
+  o.turns = a.get_int("turns", 1);
+  o.threads = a.get_int("threads", 0);
+  std::stringstream fams(a.get("families", ""));
+  for (std::string f; std::getline(fams, f, ',');)
+    if (!f.empty()) o.families.push_back(int(datasets::family_from_name(f)));
   a.finish();
   if (o.small_patch_weight <= 0) throw UsageError("--small-patch-weight must be positive");
   if (o.steps < 0 || o.batch < 0 || o.save_every < 1 || o.eval_scenes < 1) throw UsageError("--steps/--batch/--save-every/--eval-scenes must be positive");
@@ -35,6 +42,7 @@ int run_train(Args& a) {
 DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
                 "dpn train --out DIR [--stage vision|stage1|stage2|dpn|tokenpacker|all] [--seed S] [--steps N]\n"
                 "          [--batch B] [--resume] [--lr X] [--route-weight W] [--small-patch-weight W]\n"
+                "          [--families F,F,...] [--turns N] [--threads N]\n"
                 "          [--eval-every N] [--eval-scenes N] [--save-every N] [--size demo|smoke] [--no-progress]\n"
                 "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/demo-base, DIR/demo-dpn,\n"
                 "DIR/demo-tokenpacker in the original LLaVA layout, and DIR/state/<stage>.safetensors for --resume.\n"

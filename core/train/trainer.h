@@ -24,6 +24,9 @@ struct TrainOptions {
   double lr = 0;              // 0: the stage's default
   double route_weight = 0.05;
   double small_patch_weight = 16;  // vision: loss weight of small-item patches (background 1, big shapes 2)
+  std::vector<int> families;  // question families trained on (datasets::Family values); empty: all six
+  int threads = 0;              // LibTorch threads; 0: $DPN_THREADS, else every online core
+  int turns = 1;                // question-answer turns per image in one sequence (stages 1, 2, tokenpacker)
   bool progress = true;       // the progress bar on stderr
   std::function<void(int step, double loss)> on_step;  // tests watch the loss
 };

@@ -5,6 +5,7 @@
 #include <sentencepiece_trainer.h>
 
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,29 @@
 namespace sentencepiece::logging {
 void SetMinLogLevel(int v);
 }
+
+namespace {
+
+// The corpus, one sentence per line.
+class LineIterator : public sentencepiece::SentenceIterator {
+ public:
+  explicit LineIterator(const char* path) : in_(path) {
+    if (!in_) status_ = sentencepiece::util::Status(sentencepiece::util::StatusCode::kNotFound, std::string("cannot read ") + path);
+    Next();
+  }
+  bool done() const override { return done_; }
+  void Next() override { done_ = !status_.ok() || !std::getline(in_, line_); }
+  const std::string& value() const override { return line_; }
+  sentencepiece::util::Status status() const override { return status_; }
+
+ private:
+  std::ifstream in_;
+  std::string line_;
+  bool done_ = false;
+  sentencepiece::util::Status status_;
+};
+
+}  // namespace
 
 extern "C" {
 
@@ -50,12 +74,23 @@ int dpn_spm_is_special(void* h, int id) {
   return sp->IsControl(id) || sp->IsUnknown(id);
 }
 
-int dpn_spm_train(const char* flags, char* err, size_t errlen) {
+int dpn_spm_train(const char* flags, const char* corpus_path, const char* model_path, char* err, size_t errlen) {
   // Under RTLD_DEEPBIND the library's std::cerr is not the initialised one of the host program: any log line
   // crashes, so logging is switched off (errors still come back through the status).
   sentencepiece::logging::SetMinLogLevel(3);
-  auto status = sentencepiece::SentencePieceTrainer::Train(flags);
-  if (status.ok()) return 0;
+  // Reproducible bytes: the trainer's random generator is seeded from the clock unless told, and --input and
+  // --model_prefix would be recorded in the model's trainer spec; the corpus is streamed and the model written here.
+  sentencepiece::SetRandomGeneratorSeed(1);
+  LineIterator lines(corpus_path);
+  std::string model;
+  auto status = sentencepiece::SentencePieceTrainer::Train(flags, &lines, &model);
+  if (status.ok()) {
+    std::ofstream out(model_path, std::ios::binary);
+    out.write(model.data(), std::streamsize(model.size()));
+    if (out.flush()) return 0;
+    std::snprintf(err, errlen, "cannot write %s", model_path);
+    return -1;
+  }
   std::snprintf(err, errlen, "%s", status.ToString().c_str());
   return -1;
 }

@@ -17,7 +17,8 @@ int dpn_spm_bos_id(void* h);
 int dpn_spm_eos_id(void* h);
 // 1 if the id is a control or unknown piece (skipped when decoding answers).
 int dpn_spm_is_special(void* h, int id);
-// Trains a model with SentencePieceTrainer (flags as the spm_train tool takes them, e.g. "--input=a.txt
-// --model_prefix=out/tokenizer --vocab_size=512"). Returns 0, or -1 with a message in `err`.
-int dpn_spm_train(const char* flags, char* err, size_t errlen);
+// Trains a model with SentencePieceTrainer on the lines of `corpus_path` (flags as the spm_train tool takes them,
+// without --input/--model_prefix, e.g. "--vocab_size=512 --model_type=bpe") and writes it to `model_path`;
+// the same corpus and flags give the same bytes. Returns 0, or -1 with a message in `err`.
+int dpn_spm_train(const char* flags, const char* corpus_path, const char* model_path, char* err, size_t errlen);
 }

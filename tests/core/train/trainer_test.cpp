@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "model/llava_model.h"
 
@@ -101,6 +103,21 @@ TEST(Trainer, VisionLossWeightsSmallItemsAndReportsTheirAccuracy) {
     fs::remove_all(out);
   }
   EXPECT_GT(std::abs(first[0] - first[1]), 1e-4);
+}
+
+TEST(Trainer, TokenizerIsByteReproducible) {
+  // Same seed -> same tokenizer.model bytes, wherever it is written (no clock seed, no paths inside).
+  std::vector<std::string> bytes;
+  for (const char* name : {"tok_a", "tok_b"}) {
+    const fs::path out = fresh_dir(name);
+    TrainOptions o = smoke(out, "vision", 1);
+    run_training(o);
+    std::ifstream f(out / "tokenizer" / "tokenizer.model", std::ios::binary);
+    bytes.emplace_back(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    fs::remove_all(out);
+  }
+  ASSERT_GT(bytes[0].size(), 100u);
+  EXPECT_EQ(bytes[0], bytes[1]);
 }
 
 TEST(Trainer, RejectsUnknownStageAndMissingPreviousStage) {
