@@ -327,7 +327,6 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
     }
     at::Tensor vis = visual_tokens(c, p, at::stack(px, 0), is_packer(stage));
     SeqBatch sb = build_batch(p, c.d, es, vis);
-    const int64_t text_len = sb.length[0] - sb.vis_count[0];
     DecoderResult dr = decoder_forward(p, c.d, sb, dpn ? &c.dpn : nullptr, RouteMode::Argmax);
     at::Tensor pred = dr.logits.argmax(-1);
     std::vector<bool> seen(es.size(), false);
@@ -365,7 +364,6 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
         freq[es[i].turn_family[0]].push_back(chosen[i]);
       }
     }
-    (void)text_len;
   }
   for (auto& [f, v] : fam)
     r.accuracy[datasets::family_name(datasets::Family(f))] = double(v.first) / std::max(1, v.second);
@@ -389,8 +387,7 @@ void set_trainable(Params& p, const std::vector<std::string>& names) {
   for (const auto& n : names) p[n].set_requires_grad(true);
 }
 
-std::vector<std::string> names_with(const Params& p, const std::vector<std::string>& prefixes, bool exclude_packer_phase = false) {
-  (void)exclude_packer_phase;
+std::vector<std::string> names_with(const Params& p, const std::vector<std::string>& prefixes) {
   std::vector<std::string> out;
   for (const auto& [k, t] : p)
     for (const auto& pre : prefixes)
