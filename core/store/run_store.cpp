@@ -5,10 +5,12 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "store/schema.h"
 #include "store/sqlite_db.h"
@@ -98,6 +100,22 @@ SampleResult read_sample_row(Stmt& s) {
   return r;
 }
 
+// WAL lets a viewer read while a bench writes. The mode is stored in the file, so only a new (or pre-WAL) file needs
+// the switch; sqlite answers a switch that races another opener with SQLITE_BUSY at once, without the busy handler,
+// so it is retried here within the same timeout.
+void switch_to_wal(Db& db, int timeout_ms) {
+  // The first real read: sqlite reports SQLITE_NOTADB here for a damaged header; name the file.
+  {
+    auto mode = db.prepare("PRAGMA journal_mode");
+    if (mode.step() && mode.text(0) == "wal") return;
+  }
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!db.exec_unless_busy("PRAGMA journal_mode = WAL", "switching to WAL journaling")) {
+    if (std::chrono::steady_clock::now() > end) db.exec("PRAGMA journal_mode = WAL", "switching to WAL journaling");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 }  // namespace
 
 std::string default_db_path() {
@@ -118,8 +136,7 @@ RunStore::RunStore(const std::string& path, const StoreOptions& options) : path_
   check_is_sqlite(path);
   db_ = std::make_unique<Db>(path, options.create);
   db_->exec("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout_ms), "setting busy_timeout");
-  // The first real read: sqlite reports SQLITE_NOTADB here for a damaged header; name the file.
-  db_->exec("PRAGMA journal_mode = WAL", "switching to WAL journaling");
+  switch_to_wal(*db_, options.busy_timeout_ms);
   db_->exec(options.durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", "setting synchronous");
   db_->exec("PRAGMA foreign_keys = ON", "enabling foreign keys");
   if (options.max_page_count > 0)

@@ -104,15 +104,18 @@ void migrate(Db& db) {
     throw Error(db.path(), "the run database has schema version " + std::to_string(version) +
                                ", newer than this dpn understands (" + std::to_string(kSchemaVersion) +
                                "). It was written by a newer dpn; upgrade dpn or pass another file with --db.");
-  for (int v = version; v < kSchemaVersion; ++v) {
-    Transaction tx(db);
+  if (version == kSchemaVersion) return;
+  // Another process may be opening the same new file right now (a bench and a viewer, shards of one array): take the
+  // write lock first and read the version again under it, so exactly one of them applies each migration.
+  Transaction tx(db);
+  for (int v = read_schema_version(db); v < kSchemaVersion; ++v) {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
             "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
             "creating schema_version");
     db.exec(migrations[v], "applying schema migration " + std::to_string(v + 1));
     db.prepare("INSERT INTO schema_version(version) VALUES (?)").bind(1, v + 1).run();
-    tx.commit();
   }
+  tx.commit();
 }
 
 }  // namespace dpn::store

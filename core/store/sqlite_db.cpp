@@ -108,6 +108,15 @@ void Db::exec(const std::string& sql, const std::string& what) {
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, path_, what.empty() ? "running `" + sql.substr(0, 60) + "`" : what);
 }
 
+bool Db::exec_unless_busy(const std::string& sql, const std::string& what) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (err) sqlite3_free(err);
+  if ((rc & 0xff) == SQLITE_BUSY) return false;
+  if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, path_, what);
+  return true;
+}
+
 int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Db::changes() const { return sqlite3_changes(db_); }
 

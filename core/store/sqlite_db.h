@@ -49,6 +49,9 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   void exec(const std::string& sql, const std::string& what = "");
+  // As exec, but returns false instead of throwing when another connection holds the lock sqlite needs (SQLITE_BUSY
+  // that the busy timeout did not absorb, as a journal-mode switch reports at once).
+  bool exec_unless_busy(const std::string& sql, const std::string& what);
   Stmt prepare(const std::string& sql) { return Stmt(db_, path_, sql); }
   int64_t last_insert_rowid() const;
   int changes() const;

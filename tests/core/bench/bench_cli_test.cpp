@@ -35,6 +35,17 @@ std::vector<std::string> bench_args(const std::string& db, int limit, const std:
   return a;
 }
 
+std::string read_file(const std::string& path) {
+  std::string text;
+  if (FILE* f = std::fopen(path.c_str(), "r")) {
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) text.append(buf.data(), n);
+    std::fclose(f);
+  }
+  return text;
+}
+
 struct CliResult {
   int code;
   std::string out;  // stdout only; stderr goes to `err`
@@ -52,12 +63,7 @@ CliResult run_dpn(const std::vector<std::string>& args, const std::string& err_f
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   const int status = ::pclose(p);
-  std::string err;
-  if (FILE* f = std::fopen(err_file.c_str(), "r")) {
-    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) err.append(buf.data(), n);
-    std::fclose(f);
-  }
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, err};
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, read_file(err_file)};
 }
 
 // Starts `dpn args...` in the background with stdout and stderr going to `log`.
@@ -91,14 +97,19 @@ int64_t stored(const std::string& db) {
   }
 }
 
-// Waits until `db` holds at least `n` samples; false after 120 s.
-bool wait_for_samples(const std::string& db, int64_t n) {
+// Waits until `db` holds at least `n` samples written by the running `pid`. Empty when it does; otherwise why not
+// (the run ended first, with its log, or 120 s passed).
+std::string wait_for_samples(const std::string& db, int64_t n, pid_t pid, const std::string& log) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < end) {
-    if (stored(db) >= n) return true;
+    if (stored(db) >= n) return "";
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid)
+      return "dpn bench ended (status " + std::to_string(status) + ") before storing " + std::to_string(n) +
+             " samples:\n" + read_file(log);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  return false;
+  return "no progress within 120 s:\n" + read_file(log);
 }
 
 // Every sample of `db`'s single run, checking that no id is there twice.
@@ -138,7 +149,8 @@ TEST(BenchCli, SigkillMidRunThenResumeHasEverySampleOnce) {
   const std::string db = dir.file("runs.sqlite");
   const pid_t pid = spawn_dpn(bench_args(db, total), dir.file("killed.log"));
   ASSERT_GT(pid, 0);
-  ASSERT_TRUE(wait_for_samples(db, 5)) << "no progress within 120 s";
+  const std::string waited = wait_for_samples(db, 5, pid, dir.file("killed.log"));
+  ASSERT_EQ(waited, "");
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -171,7 +183,8 @@ TEST(BenchCli, CtrlCStopsCleanlyWithStatus130) {
   const int total = 80;
   const std::string db = dir.file("runs.sqlite");
   const pid_t pid = spawn_dpn(bench_args(db, total), dir.file("int.log"));
-  ASSERT_TRUE(wait_for_samples(db, 3));
+  const std::string waited = wait_for_samples(db, 3, pid, dir.file("int.log"));
+  ASSERT_EQ(waited, "");
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
@@ -179,13 +192,7 @@ TEST(BenchCli, CtrlCStopsCleanlyWithStatus130) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   const int64_t kept = stored(db);
   EXPECT_LT(kept, total);
-  std::string log;
-  if (FILE* f = std::fopen(dir.file("int.log").c_str(), "r")) {
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) log.append(buf.data(), n);
-    std::fclose(f);
-  }
+  const std::string log = read_file(dir.file("int.log"));
   EXPECT_NE(log.find("stopped: " + std::to_string(kept) + "/" + std::to_string(total) + " samples are stored in " + db),
             std::string::npos) << log;
   EXPECT_NE(log.find("| none | " + std::to_string(kept) + " |"), std::string::npos) << log;  // the table of what is stored

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -189,6 +191,33 @@ TEST(RunStore, RefusesANewerSchemaAndKeepsIt) {
   auto st = raw.prepare("SELECT count(*) FROM samples");
   st.step();
   EXPECT_EQ(st.int64(0), 1);
+}
+
+// A bench and a viewer (or the shards of one array) opening the same new file at once: each migration is applied
+// exactly once and every opener gets a usable store. Before the version was re-read under the write lock, the loser
+// of this race failed with "table models already exists".
+TEST(RunStore, ConcurrentOpenersOfANewFileMigrateItOnce) {
+  for (int round = 0; round < 20; ++round) {
+    TempDir dir;
+    const std::string path = dir.file("runs.sqlite");
+    std::atomic<int> ready{0};
+    std::vector<std::string> errors(4);
+    std::vector<std::thread> openers;
+    for (size_t t = 0; t < errors.size(); ++t)
+      openers.emplace_back([&, t] {
+        ++ready;
+        while (ready < static_cast<int>(errors.size())) std::this_thread::yield();
+        errors[t] = error_of([&] {
+          RunStore s(path);
+          s.find_or_create_run(test_spec());
+        });
+      });
+    for (auto& th : openers) th.join();
+    for (size_t t = 0; t < errors.size(); ++t) EXPECT_EQ(errors[t], "(no error)") << "round " << round << " opener " << t;
+    RunStore s(path);
+    EXPECT_EQ(count(s, "SELECT count(*) FROM schema_version"), kSchemaVersion);
+    EXPECT_EQ(count(s, "SELECT count(*) FROM runs"), 1);
+  }
 }
 
 TEST(RunStore, MissingFileWithoutCreateIsAClearError) {
