@@ -22,7 +22,7 @@ int run_train(Args& a) {
   o.eval_scenes = a.get_int("eval-scenes", 48);
   o.save_every = a.get_int("save-every", 200);
   o.lr = a.get_double("lr", 0);
-  o.route_weight = a.get_double("route-weight", 0.05);
+  o.route_weight = a.get_double("route-weight", 0.1);
   o.small_patch_weight = a.get_double("small-patch-weight", 16);
   o.progress = !a.flag("no-progress");
   o.turns = a.get_int("turns", 1);

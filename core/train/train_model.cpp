@@ -122,6 +122,32 @@ void init_tokenpacker(Params& p, const ModelDims& d, uint64_t seed) {
   p[m + "mlp.2.bias"] = Init::zeros({D});
 }
 
+void init_tokenpacker_as_avg_pool(Params& p, const ModelDims& d, uint64_t seed, const Params& base,
+                                  double feature_mean, double feature_std) {
+  init_tokenpacker(p, d, seed);
+  const int64_t Dv = d.v_hidden, levels = 4;
+  const std::string m = "model.mm_projector.";
+  // gelu(a f + b) - b ~ a f while a f + b stays well above 0: ViT features here lie within about +-40.
+  const double a = 0.05, b = 5.0;
+  at::Tensor pass = at::zeros({Dv, levels * Dv});
+  pass.narrow(1, (levels - 1) * Dv, Dv).copy_(at::eye(Dv) * a);  // the last level is the single-level feature map
+  p[m + "v_proj_1.0.weight"] = pass;
+  p[m + "v_proj_1.0.bias"] = at::full({Dv}, b);
+  p[m + "v_proj_1.2.weight"] = at::eye(Dv);
+  p[m + "v_proj_1.2.bias"] = at::full({Dv}, -b);
+  p[m + "ln_v_1.weight"] = at::full({Dv}, feature_std);
+  p[m + "ln_v_1.bias"] = at::full({Dv}, feature_mean);
+  at::Tensor in = p[m + "clip_attn.in_proj_weight"].clone();
+  in.narrow(0, 0, Dv).zero_();                    // queries 0: every region attends uniformly to its s x s keys
+  in.narrow(0, 2 * Dv, Dv).copy_(at::eye(Dv));    // values passed through
+  p[m + "clip_attn.in_proj_weight"] = in;
+  p[m + "clip_attn.out_proj.weight"] = at::eye(Dv);
+  for (const char* n : {"0", "2"}) {
+    p[m + "mlp." + n + ".weight"] = base.at(m + n + ".weight").clone();
+    p[m + "mlp." + n + ".bias"] = base.at(m + n + ".bias").clone();
+  }
+}
+
 void init_llm(Params& p, const ModelDims& d, uint64_t seed) {
   if (d.vocab <= 0) throw Error("train model", "vocab size must be set before init_llm");
   Init in(seed);
@@ -227,14 +253,15 @@ at::Tensor dpe_layer(const Params& p, const DpeLayer& layer, const DpnSpec& spec
   const int64_t B = x.size(0), Lmax = x.size(1), D = x.size(2);
   int max_area = 1;
   for (auto [kh, kw] : layer.experts) max_area = std::max(max_area, kh * kw);
-  for (int64_t i = 0; i < B; ++i)
-    if (b.vis_count[i] < max_area) return x;  // guard 1: every sample needs max_stride tokens
+  // Guard 1 (every sample needs max_stride tokens) is applied per sample, not to the batch as the reference does:
+  // there, one sample pooled 4x4 at layer 0 (9 tokens left) switches the next DPE layer off for its whole batch, so
+  // that layer's router is almost never trained, yet the engine (one sample at a time) routes with it.
   const std::string q = "model.layers." + L(layer.index) + ".pooling_router.";
   std::vector<at::Tensor> rows;
   at::Tensor new_targets = b.targets.clone();
   for (int64_t i = 0; i < B; ++i) {
     const int64_t n = b.vis_count[i], s = b.vis_start[i];
-    if (n < spec.skip_below) {
+    if (n < spec.skip_below || n < max_area) {
       rows.push_back(x[i]);
       continue;
     }

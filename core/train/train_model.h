@@ -50,6 +50,13 @@ const std::vector<AuxHead>& aux_heads();
 void init_vision(Params& p, const ModelDims& d, uint64_t seed);  // CLIP tower + aux heads
 void init_mlp_projector(Params& p, const ModelDims& d, uint64_t seed);
 void init_tokenpacker(Params& p, const ModelDims& d, uint64_t seed);
+// TokenPacker that starts as 2x2 average pooling followed by a trained mlp2x projector (`base`, the demo-base
+// projector's model.mm_projector.{0,2}): uniform region attention (zero query projection), a value path that passes
+// the last ViT level through (the GELU kept in its linear range, the LayerNorm re-scaled by the features' mean
+// per-token `feature_mean` and `feature_std`), identity attention output, and the base projector as `mlp`. The key
+// path and q_proj_1 start random (seed) as in init_tokenpacker. See core/train/README.md ("TokenPacker").
+void init_tokenpacker_as_avg_pool(Params& p, const ModelDims& d, uint64_t seed, const Params& base,
+                                  double feature_mean, double feature_std);
 void init_llm(Params& p, const ModelDims& d, uint64_t seed);
 void init_routers(Params& p, const ModelDims& d, const DpnSpec& spec, uint64_t seed);
 

@@ -43,8 +43,8 @@ StageDef stage_def(const std::string& name, const TrainOptions& o) {
   if (name == "vision") s = {name, 1, 700, 32, 2e-3};
   else if (name == "stage1") s = {name, 2, 100, 32, 1e-3};
   else if (name == "stage2") s = {name, 3, 6000, 32, 1e-3};
-  else if (name == "dpn") s = {name, 4, 300, 32, 3e-4};
-  else if (name == "tokenpacker") s = {name, 5, 400, 32, 1e-3};
+  else if (name == "dpn") s = {name, 4, 1000, 32, 3e-4};
+  else if (name == "tokenpacker") s = {name, 5, 1600, 32, 1e-3};
   else throw Error("--stage", "unknown stage '" + name + "' (vision, stage1, stage2, dpn, tokenpacker, all)");
   if (smoke) {
     s.steps = 6;
@@ -252,6 +252,16 @@ Batch make_batch(const Ctx& c, uint64_t seed_offset, uint64_t first, int n, bool
   return b;
 }
 
+// The frozen tower's last-level patch features over one batch of training scenes (fixed: seed offset 9, index 0):
+// the mean over patches of each patch's mean and of its standard deviation over channels.
+std::pair<double, double> feature_stats(const Ctx& c, const Params& p) {
+  torch::NoGradGuard ng;
+  const Batch b = make_batch(c, 9, 0, 32, true);
+  at::Tensor f = vit_forward(p, c.d, b.pixels).back();
+  f = f.narrow(1, 1, f.size(1) - 1);
+  return {f.mean(-1).mean().item<double>(), f.std(-1, false).mean().item<double>()};
+}
+
 // Per-patch cross-entropy of the dense heads. Background patches (kind 0) weigh 1, big-shape patches 2 and the small
 // items (small shapes, glyph box: 3-4 patches of 144) `small_weight`, so the tower learns the local detail the fine
 // families need instead of the background that dominates an unweighted mean. `acc` receives, per head, the accuracy
@@ -442,8 +452,10 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
       trainable = names_with(p, {"model.", "lm_head."});
     } else {  // tokenpacker: the stage-2 LLM, a new projector (projector-only first, then projector + LLM)
       need(c.out / "demo-base", "stage2");
-      p = merge(p, without(read_tensors((c.out / "demo-base").string()), "model.mm_projector."));
-      init_tokenpacker(p, c.d, seed);
+      const Params base = read_tensors((c.out / "demo-base").string());
+      p = merge(p, without(base, "model.mm_projector."));
+      const auto [mean, std] = feature_stats(c, p);
+      init_tokenpacker_as_avg_pool(p, c.d, seed, base, mean, std);
       trainable = names_with(p, {"model.", "lm_head."});
     }
   }

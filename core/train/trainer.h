@@ -22,7 +22,7 @@ struct TrainOptions {
   int eval_scenes = 48;       // held-out scenes (x 6 questions) per evaluation
   int save_every = 200;       // steps between resumable states
   double lr = 0;              // 0: the stage's default
-  double route_weight = 0.05;
+  double route_weight = 0.1;
   double small_patch_weight = 16;  // vision: loss weight of small-item patches (background 1, big shapes 2)
   std::vector<int> families;  // question families trained on (datasets::Family values); empty: all six
   int threads = 0;              // LibTorch threads; 0: $DPN_THREADS, else every online core
