@@ -220,7 +220,10 @@ void BenchmarkView::showResults(const BenchmarkOutcome& o) {
           table_->setItem(row, k, item);
         }
         table_->item(row, kQuestion)->setData(Qt::UserRole, QString::fromStdString(r.question));
+        // Only what routers chose: a static pyramid or a forced path stores its pooling as decisions too, without
+        // router probabilities (or marked overridden).
         for (const store::RouterDecisionRow& d : r.routers) {
+          if (d.overridden || d.probs_json.empty() || d.probs_json == "[]") continue;
           auto& counts = freq[{d.layer, r.family}];
           if (int(counts.size()) <= d.expert) counts.resize(size_t(d.expert) + 1);
           ++counts[size_t(d.expert)];
@@ -238,6 +241,7 @@ void BenchmarkView::showResults(const BenchmarkOutcome& o) {
   accuracy_figure_.paint = [points](QPainter& p, const QRectF& r) { paint_accuracy_flops(p, r, points); };
   accuracy_figure_.size = QSizeF(560, 380);
   accuracy_figure_.meta = {"accuracy versus FLOPs", desc};
+  expert_rows_ = rows;
   expert_figure_.paint = [rows](QPainter& p, const QRectF& r) { paint_expert_frequencies(p, r, rows); };
   expert_figure_.size = QSizeF(std::max<size_t>(6, rows.size()) * 70.0, 320);
   expert_figure_.meta = {"expert frequencies", desc};

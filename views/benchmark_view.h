@@ -4,6 +4,7 @@
 #include <QWidget>
 
 #include "views/benchmark_job.h"
+#include "views/figures/expert_frequency_figure.h"
 #include "views/figures/figure.h"
 #include "views/session.h"
 
@@ -33,6 +34,8 @@ class BenchmarkView : public QWidget {
   int resultRows() const;
   Figure accuracyFigure() const;
   Figure expertFigure() const;
+  // The bars of the expert figure: what routers chose, per (DPE layer, question family).
+  const std::vector<ExpertFrequency>& expertFrequencies() const { return expert_rows_; }
 
  signals:
   void finished(bool cancelled);
@@ -56,6 +59,7 @@ class BenchmarkView : public QWidget {
   FigureWidget* accuracy_;
   FigureWidget* experts_;
   Figure accuracy_figure_, expert_figure_;
+  std::vector<ExpertFrequency> expert_rows_;
 };
 
 }  // namespace dpn::views

@@ -287,6 +287,8 @@ class StudioGuiTest : public QObject {
     QCOMPARE(w_->benchmark()->resultRows(), 6);  // 3 samples x 2 methods
     QCOMPARE(child<QProgressBar>("benchProgress")->value(), 6);
     QVERIFY(w_->benchmark()->accuracyFigure().valid());
+    // The static pyramid's fixed pooling is not a router's choice: no expert bars for these two methods.
+    QVERIFY(w_->benchmark()->expertFrequencies().empty());
 
     RunsView* runs = w_->runs();
     runs->refresh();
