@@ -30,7 +30,14 @@ int run_train(Args& a) {
   std::stringstream fams(a.get("families", ""));
   for (std::string f; std::getline(fams, f, ',');)
     if (!f.empty()) o.families.push_back(int(datasets::family_from_name(f)));
+  std::stringstream weights(a.get("family-weights", ""));
+  for (std::string w; std::getline(weights, w, ',');) o.family_weights.push_back(std::stod(w));
   a.finish();
+  if (!o.family_weights.empty() && o.family_weights.size() != size_t(datasets::kFamilies))
+    throw UsageError("--family-weights needs one weight per family (" + std::to_string(datasets::kFamilies) +
+                     ", in the order background_color,small_object_color,presence,glyph,count_rough,position)");
+  for (double w : o.family_weights)
+    if (!(w > 0)) throw UsageError("--family-weights must be positive");
   if (o.small_patch_weight <= 0) throw UsageError("--small-patch-weight must be positive");
   if (o.steps < 0 || o.batch < 0 || o.save_every < 1 || o.eval_scenes < 1) throw UsageError("--steps/--batch/--save-every/--eval-scenes must be positive");
   for (const auto& r : train::run_training(o)) std::cout << train::format_report(r) << "\n";
@@ -42,7 +49,7 @@ int run_train(Args& a) {
 DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
                 "dpn train --out DIR [--stage vision|stage1|stage2|dpn|tokenpacker|all] [--seed S] [--steps N]\n"
                 "          [--batch B] [--resume] [--lr X] [--route-weight W] [--small-patch-weight W]\n"
-                "          [--families F,F,...] [--turns N] [--threads N]\n"
+                "          [--families F,F,...] [--family-weights W,W,W,W,W,W] [--turns N] [--threads N]\n"
                 "          [--eval-every N] [--eval-scenes N] [--save-every N] [--size demo|smoke] [--no-progress]\n"
                 "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/demo-base, DIR/demo-dpn,\n"
                 "DIR/demo-tokenpacker in the original LLaVA layout, and DIR/state/<stage>.safetensors for --resume.\n"

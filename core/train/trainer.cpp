@@ -156,12 +156,13 @@ datasets::Scene scene_at(const Ctx& c, uint64_t seed_offset, uint64_t index) {
 // The order in which a scene's six questions (qa[k] has Family k) enter training samples: a weighted random order
 // (Efraimidis-Spirakis keys u^(1/w)), so a one-turn sample asks the question-conditioned families (small-object
 // colour, presence, position) twice as often as the others, which are learned within a few hundred steps.
-std::vector<int> turns_for(uint64_t index, uint64_t seed) {
-  static const double kWeight[datasets::kFamilies] = {1, 2, 2, 1, 1, 2};  // Family order
+std::vector<int> turns_for(uint64_t index, uint64_t seed, const std::vector<double>& custom) {
+  static const std::vector<double> kDefault = {1, 2, 2, 1, 1, 2};  // Family order
+  const std::vector<double>& kWeight = custom.empty() ? kDefault : custom;  // --family-weights
   std::mt19937_64 rng(seed * 1000003ULL + index);
   std::uniform_real_distribution<double> u(1e-12, 1.0);
   std::vector<std::pair<double, int>> keyed;
-  for (int k = 0; k < datasets::kFamilies; ++k) keyed.push_back({-std::pow(u(rng), 1.0 / kWeight[k]), k});
+  for (int k = 0; k < datasets::kFamilies; ++k) keyed.push_back({-std::pow(u(rng), 1.0 / kWeight[size_t(k)]), k});
   std::sort(keyed.begin(), keyed.end());
   std::vector<int> t;
   for (const auto& [key, k] : keyed) t.push_back(k);
@@ -237,7 +238,7 @@ Batch make_batch(const Ctx& c, uint64_t seed_offset, uint64_t first, int n, bool
   for (int i = 0; i < n; ++i) {
     const uint64_t idx = first + uint64_t(i);
     datasets::Scene s = scene_at(c, seed_offset, idx);
-    std::vector<int> turns = turns_for(idx, c.o.seed + seed_offset);
+    std::vector<int> turns = turns_for(idx, c.o.seed + seed_offset, c.o.family_weights);
     if (!c.o.families.empty())
       turns.erase(std::remove_if(turns.begin(), turns.end(), [&](int t) {
                     const int f = int(s.qa[size_t(t)].family);
@@ -498,6 +499,9 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     auto names = trainable_now(step);
     set_trainable(p, names);
     Batch b = make_batch(c, uint64_t(sd.id) * 10000000ULL, uint64_t(step) * uint64_t(sd.batch), sd.batch, single);
+    if (stage != "vision")
+      for (const auto& e : b.es)
+        for (int f : e.turn_family) ++r.trained_questions[datasets::family_name(datasets::Family(f))];
     at::Tensor loss;
     if (stage == "vision") {
       loss = vision_loss(c, p, b);

@@ -25,6 +25,7 @@ struct TrainOptions {
   double route_weight = 0.1;
   double small_patch_weight = 16;  // vision: loss weight of small-item patches (background 1, big shapes 2)
   std::vector<int> families;  // question families trained on (datasets::Family values); empty: all six
+  std::vector<double> family_weights;  // draw weight per family (Family order); empty: the stage's default
   int threads = 0;              // LibTorch threads; 0: $DPN_THREADS, else every online core
   int turns = 1;                // question-answer turns per image in one sequence (stages 1, 2, tokenpacker)
   bool progress = true;       // the progress bar on stderr
@@ -37,6 +38,7 @@ struct StageReport {
   double first_loss = 0, last_loss = 0, seconds_per_step = 0;
   std::string output;                          // folder written
   std::map<std::string, double> accuracy;      // family -> held-out accuracy (first answer token)
+  std::map<std::string, int> trained_questions;  // family -> questions trained on by this invocation
   std::map<std::string, std::vector<double>> expert_freq;  // dpn: family -> frequency of each expert, per DPE layer
   double mean_visual_fraction = 1.0;           // dpn: visual tokens seen by the layers, relative to unpooled
 };

@@ -83,6 +83,25 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
   fs::remove_all(out);
 }
 
+// --family-weights: the questions a stage trains on follow the weights (one question per image by default).
+TEST(Trainer, FamilyWeightsChooseTheQuestionsTrainedOn) {
+  const fs::path out = fresh_dir("weights");
+  ASSERT_EQ(run_training(smoke(out, "vision", 1)).size(), 1u);
+  ASSERT_EQ(run_training(smoke(out, "stage1", 1)).size(), 1u);
+  TrainOptions o = smoke(out, "stage2", 3);  // 3 steps x 4 images
+  o.family_weights = {1e-6, 1e-6, 1, 1e-6, 1e-6, 1e-6};  // presence only, in effect
+  auto r = run_training(o);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].trained_questions, (std::map<std::string, int>{{"presence", 12}}));
+  o.family_weights = {};  // the stage's own mix: several families among 12 questions
+  r = run_training(o);
+  EXPECT_GT(r[0].trained_questions.size(), 2u);
+  int n = 0;
+  for (const auto& [f, k] : r[0].trained_questions) n += k;
+  EXPECT_EQ(n, 12);
+  fs::remove_all(out);
+}
+
 TEST(Trainer, VisionLossWeightsSmallItemsAndReportsTheirAccuracy) {
   // The first loss is computed before any update, so only the patch weighting can make the two runs differ.
   double first[2] = {0, 0};
