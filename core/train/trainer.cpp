@@ -158,11 +158,11 @@ datasets::Scene scene_at(const Ctx& c, uint64_t seed_offset, uint64_t index) {
 // colour, presence, position) twice as often as the others, which are learned within a few hundred steps.
 std::vector<int> turns_for(uint64_t index, uint64_t seed, const std::vector<double>& custom) {
   static const std::vector<double> kDefault = {1, 2, 2, 1, 1, 2};  // Family order
-  const std::vector<double>& kWeight = custom.empty() ? kDefault : custom;  // --family-weights
+  const std::vector<double>& weight = custom.empty() ? kDefault : custom;  // --family-weights
   std::mt19937_64 rng(seed * 1000003ULL + index);
   std::uniform_real_distribution<double> u(1e-12, 1.0);
   std::vector<std::pair<double, int>> keyed;
-  for (int k = 0; k < datasets::kFamilies; ++k) keyed.push_back({-std::pow(u(rng), 1.0 / kWeight[size_t(k)]), k});
+  for (int k = 0; k < datasets::kFamilies; ++k) keyed.push_back({-std::pow(u(rng), 1.0 / weight[size_t(k)]), k});
   std::sort(keyed.begin(), keyed.end());
   std::vector<int> t;
   for (const auto& [key, k] : keyed) t.push_back(k);
