@@ -111,7 +111,10 @@ void switch_to_wal(Db& db, int timeout_ms) {
   }
   const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (!db.exec_unless_busy("PRAGMA journal_mode = WAL", "switching to WAL journaling")) {
-    if (std::chrono::steady_clock::now() > end) db.exec("PRAGMA journal_mode = WAL", "switching to WAL journaling");
+    if (std::chrono::steady_clock::now() > end) {
+      db.exec("PRAGMA journal_mode = WAL", "switching to WAL journaling");  // still busy: the usual error, naming it
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }

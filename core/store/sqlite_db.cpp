@@ -101,17 +101,24 @@ Db::~Db() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-void Db::exec(const std::string& sql, const std::string& what) {
+namespace {
+
+int exec_rc(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
-  if (err) sqlite3_free(err);
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  if (err) sqlite3_free(err);  // sqlite3_errmsg(db) keeps the message for throw_sqlite_error
+  return rc;
+}
+
+}  // namespace
+
+void Db::exec(const std::string& sql, const std::string& what) {
+  const int rc = exec_rc(db_, sql);
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, path_, what.empty() ? "running `" + sql.substr(0, 60) + "`" : what);
 }
 
 bool Db::exec_unless_busy(const std::string& sql, const std::string& what) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
-  if (err) sqlite3_free(err);
+  const int rc = exec_rc(db_, sql);
   if ((rc & 0xff) == SQLITE_BUSY) return false;
   if (rc != SQLITE_OK) throw_sqlite_error(db_, rc, path_, what);
   return true;

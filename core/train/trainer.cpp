@@ -154,8 +154,9 @@ datasets::Scene scene_at(const Ctx& c, uint64_t seed_offset, uint64_t index) {
 }
 
 // The order in which a scene's six questions (qa[k] has Family k) enter training samples: a weighted random order
-// (Efraimidis-Spirakis keys u^(1/w)), so a one-turn sample asks the question-conditioned families (small-object
-// colour, presence, position) twice as often as the others, which are learned within a few hundred steps.
+// (Efraimidis-Spirakis keys u^(1/w)). By default a one-turn sample asks the question-conditioned families
+// (small-object colour, presence, position) twice as often as the others, which are learned within a few hundred
+// steps; `custom` (--family-weights) replaces those weights.
 std::vector<int> turns_for(uint64_t index, uint64_t seed, const std::vector<double>& custom) {
   static const std::vector<double> kDefault = {1, 2, 2, 1, 1, 2};  // Family order
   const std::vector<double>& weight = custom.empty() ? kDefault : custom;  // --family-weights
