@@ -13,6 +13,7 @@
 #include "io/safetensors.h"
 #include "io/tensor_set.h"
 #include "util/error.h"
+#include "core/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
@@ -21,13 +22,7 @@ namespace {
 
 const std::string kBin = std::string(DPN_TEST_DATA) + "/bin/";
 
-fs::path temp_dir() {
-  fs::path d = fs::temp_directory_path() / ("dpn_cv_" + std::to_string(::getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir() { return dpn::test::scratch_dir("cv"); }
 
 void expect_equal_to_golden(const TensorSet& got, const std::string& name) {
   SafetensorsFile want(kBin + "expected/" + name + ".safetensors");

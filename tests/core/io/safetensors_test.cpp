@@ -10,18 +10,14 @@
 #include "io/safetensors_writer.h"
 #include "io/tensor_set.h"
 #include "util/error.h"
+#include "core/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
 
 namespace {
 
-fs::path temp_dir() {
-  fs::path d = fs::temp_directory_path() / ("dpn_st_" + std::to_string(::getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir() { return dpn::test::scratch_dir("st"); }
 
 // Writes [u64 len][header][data] verbatim, for malformed files.
 void write_raw(const fs::path& p, const std::string& header, const std::string& data, int64_t len_override = -1) {

@@ -12,6 +12,7 @@
 #include "io/tensor_set.h"
 #include "io/torch_zip.h"
 #include "util/error.h"
+#include "core/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
@@ -20,12 +21,7 @@ namespace {
 
 const std::string kBin = std::string(DPN_TEST_DATA) + "/bin/";
 
-fs::path temp_dir() {
-  fs::path d = fs::temp_directory_path() / ("dpn_tc_" + std::to_string(::getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir() { return dpn::test::scratch_dir("tc"); }
 
 // Compares every tensor of `got` with expected/<name>.safetensors: same names, dtypes, shapes and bytes.
 void expect_equal_to_golden(const std::map<std::string, RawTensor>& got, const std::string& name) {

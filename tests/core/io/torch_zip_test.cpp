@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "util/error.h"
+#include "core/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
@@ -16,12 +17,7 @@ namespace {
 
 const std::string kBin = std::string(DPN_TEST_DATA) + "/bin/";
 
-fs::path temp_dir() {
-  fs::path d = fs::temp_directory_path() / ("dpn_zip_" + std::to_string(::getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::create_directories(d);
-  return d;
-}
+fs::path temp_dir() { return dpn::test::scratch_dir("zip"); }
 
 void put16(std::string& s, uint16_t v) { s.append(reinterpret_cast<const char*>(&v), 2); }
 void put32(std::string& s, uint32_t v) { s.append(reinterpret_cast<const char*>(&v), 4); }

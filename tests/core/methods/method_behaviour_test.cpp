@@ -13,6 +13,7 @@
 #include "io/safetensors.h"
 #include "io/safetensors_writer.h"
 #include "util/error.h"
+#include "core/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
@@ -123,9 +124,7 @@ TEST(Trace, TokenPackerTokensCoverTwoByTwoRegions) {
 
 TEST(DpnCheckpoint, LoadsFromTheHfLayoutToo) {
   // Re-save dpn_v1 (original layout) under llava-hf legacy names with the pooling section and routers kept.
-  fs::path dir = fs::temp_directory_path() / ("dpn_hf_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = scratch_dir("hf");
   const fs::path src = methods_dir() + "/dpn_v1", clip = methods_dir() + "/tiny-clip-golden";
   std::vector<RawTensor> out;
   SafetensorsFile lm((src / "model.safetensors").string()), vt((clip / "model.safetensors").string());
@@ -176,8 +175,7 @@ TEST(MethodErrors, SpecsThatCannotApplyAreClearErrors) {
 
 TEST(MethodErrors, VisualTokensThatAreNotAGridCannotBePooled) {
   // vision_feature_select_strategy "full" keeps the class token: 7x7 + 1 = 50 visual tokens, not a grid.
-  fs::path dir = fs::temp_directory_path() / ("dpn_full_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = scratch_dir("full") / "llava_hf";
   fs::copy(golden_dir() + "/llava_hf", dir, fs::copy_options::recursive);
   nlohmann::json j = nlohmann::json::parse(std::ifstream(dir / "config.json"));
   j["vision_feature_select_strategy"] = "full";
@@ -210,8 +208,7 @@ TEST(Trace, LlavaHrGeometryIsItsFastGridOverTheInputSquare) {
 
 TEST(DpnRandomPooling, PicksExpertsUniformlyWithoutScaling) {
   // pooling_type "random" (an ablation of the reference): a seeded uniform expert per sample, no probability scaling.
-  fs::path dir = fs::temp_directory_path() / ("dpn_random_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const fs::path dir = scratch_dir("random") / "dpn_v2_avg_pre";
   fs::copy(methods_dir() + "/dpn_v2_avg_pre", dir, fs::copy_options::recursive);
   fs::copy(methods_dir() + "/tiny-clip-golden", dir.parent_path() / "tiny-clip-golden", fs::copy_options::recursive | fs::copy_options::skip_existing);
   nlohmann::json j = nlohmann::json::parse(std::ifstream(dir / "config.json"));

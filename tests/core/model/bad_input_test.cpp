@@ -13,6 +13,7 @@
 #include "io/safetensors_writer.h"
 #include "model/llava_model.h"
 #include "util/error.h"
+#include "core/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
@@ -22,10 +23,7 @@ namespace {
 
 // A scratch copy of a golden model folder that a test may break.
 fs::path copy_model(const std::string& name) {
-  fs::path dst = fs::temp_directory_path() / ("dpn_bad_" + std::to_string(::getpid()) + "_" +
-                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  fs::remove_all(dst);
-  fs::create_directories(dst);
+  const fs::path dst = scratch_dir("bad");
   fs::copy(golden_dir() + "/" + name, dst / name, fs::copy_options::recursive);
   if (name == "llava_orig") fs::copy(golden_dir() + "/tiny-clip-golden", dst / "tiny-clip-golden", fs::copy_options::recursive);
   return dst / name;
@@ -169,8 +167,7 @@ TEST(BadCheckpoint, PoolingLayerBeyondDepth) {
 }
 
 TEST(BadImage, MissingEmptyAndUndecodable) {
-  fs::path d = fs::temp_directory_path() / ("dpn_badimg_" + std::to_string(::getpid()));
-  fs::create_directories(d);
+  const fs::path d = scratch_dir("badimg");
   std::ofstream(d / "empty.png").close();
   std::ofstream(d / "text.png") << "this is not an image";
   auto err = [](const fs::path& p) {

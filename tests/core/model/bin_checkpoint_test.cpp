@@ -10,6 +10,7 @@
 #include "io/convert.h"
 #include "model/llava_model.h"
 #include "text/prompt.h"
+#include "core/scratch_dir.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
@@ -38,8 +39,7 @@ TEST(BinCheckpoint, ShardedPicklesGiveTheReferenceLogits) {
 }
 
 TEST(BinCheckpoint, ConvertedCopyGivesTheSameLogits) {
-  const fs::path out = fs::temp_directory_path() / ("dpn_conv_" + std::to_string(::getpid()));
-  fs::remove_all(out);
+  const fs::path out = dpn::test::scratch_dir("conv") / "converted";
   ConvertOptions o;
   o.model_dir = std::string(DPN_TEST_DATA) + "/bin/llava_orig_model";
   o.out_dir = out.string();

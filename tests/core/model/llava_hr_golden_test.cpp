@@ -13,6 +13,7 @@
 #include "model/llava_model.h"
 #include "text/prompt.h"
 #include "util/error.h"
+#include "core/scratch_dir.h"
 
 using namespace dpn;
 using namespace dpn::test;
@@ -150,8 +151,7 @@ TEST_F(LlavaHrGolden, EndToEndLogitsAndGreedyTokens) {
 // A checkpoint that lacks one adapter tensor is refused with the tensor's name.
 TEST(LlavaHrWeights, MissingTensorIsNamed) {
   namespace fs = std::filesystem;
-  const fs::path tmp = fs::temp_directory_path() / "dpn_llava_hr_missing";
-  fs::remove_all(tmp);
+  const fs::path tmp = dpn::test::scratch_dir("llava_hr_missing");
   fs::create_directories(tmp / "llava_hr");
   for (const char* f : {"config.json", "tokenizer.model"}) fs::copy_file(hr_dir() + "/llava_hr/" + f, tmp / "llava_hr" / f);
   fs::copy(hr_dir() + "/tiny-clip-hr-golden", tmp / "tiny-clip-hr-golden");
