@@ -47,12 +47,14 @@ int run_train(Args& a) {
 }  // namespace
 
 DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
-                "dpn train --out DIR [--stage vision|stage1|stage2|dpn|tokenpacker|all] [--seed S] [--steps N]\n"
+                "dpn train --out DIR [--stage STAGE|all] [--seed S] [--steps N]\n"
                 "          [--batch B] [--resume] [--lr X] [--route-weight W] [--small-patch-weight W]\n"
                 "          [--families F,F,...] [--family-weights W,W,W,W,W,W] [--turns N] [--threads N]\n"
                 "          [--eval-every N] [--eval-scenes N] [--save-every N] [--size demo|smoke] [--no-progress]\n"
-                "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/demo-base, DIR/demo-dpn,\n"
-                "DIR/demo-tokenpacker in the original LLaVA layout, and DIR/state/<stage>.safetensors for --resume.\n"
+                "Stages, in order: vision, stage1, stage2, presence, consolidate, dpn, tokenpacker.\n"
+                "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/stage2, DIR/presence,\n"
+                "DIR/demo-base, DIR/demo-dpn, DIR/demo-tokenpacker in the original LLaVA layout, and\n"
+                "DIR/state/<stage>.safetensors for --resume.\n"
                 "Each stage reads the previous stage's folder from DIR. Recipe and measurements: core/train/README.md.\n"
                 "Demo models: dpn train --out resources/models --stage all --seed 1",
                 run_train);

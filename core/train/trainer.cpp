@@ -31,8 +31,9 @@ using Clock = std::chrono::steady_clock;
 
 struct StageDef {
   std::string name;
-  int id = 0, steps = 0, batch = 0;
+  int id = 0, steps = 0, batch = 0;  // id: the stage's data stream and seed (scenes of step k depend on seed, id, k)
   double lr = 0;
+  int threads = 0;  // 0: --threads
 };
 
 StageDef stage_def(const std::string& name, const TrainOptions& o) {
@@ -43,9 +44,16 @@ StageDef stage_def(const std::string& name, const TrainOptions& o) {
   if (name == "vision") s = {name, 1, 700, 32, 2e-3};
   else if (name == "stage1") s = {name, 2, 100, 32, 1e-3};
   else if (name == "stage2") s = {name, 3, 6000, 32, 1e-3};
+  // Stage 2 continued on stage 2's own stream (id 3): presence questions only, then the usual mix, which brings the
+  // other families back (core/train/README.md, "Presence"). The presence phase runs on one thread: the thread count
+  // changes the floating-point summation order, and with it whether this phase learns presence within its steps.
+  else if (name == "presence") s = {name, 3, 1500, 32, 5e-4, 1};
+  else if (name == "consolidate") s = {name, 3, 400, 32, 5e-4};
   else if (name == "dpn") s = {name, 4, 1000, 32, 3e-4};
-  else if (name == "tokenpacker") s = {name, 5, 1600, 32, 1e-3};
-  else throw Error("--stage", "unknown stage '" + name + "' (vision, stage1, stage2, dpn, tokenpacker, all)");
+  else if (name == "tokenpacker") s = {name, 5, 1600, 32, 1e-3, 1};  // one thread: see the presence phase
+  else
+    throw Error("--stage",
+                "unknown stage '" + name + "' (vision, stage1, stage2, presence, consolidate, dpn, tokenpacker, all)");
   if (smoke) {
     s.steps = 6;
     s.batch = 4;
@@ -233,17 +241,19 @@ struct Batch {
   at::Tensor pixels;
 };
 
-Batch make_batch(const Ctx& c, uint64_t seed_offset, uint64_t first, int n, bool single) {
+// `families`: the question families kept (datasets::Family values); empty keeps all.
+Batch make_batch(const Ctx& c, uint64_t seed_offset, uint64_t first, int n, bool single,
+                 const std::vector<int>& families) {
   Batch b;
   std::vector<at::Tensor> px;
   for (int i = 0; i < n; ++i) {
     const uint64_t idx = first + uint64_t(i);
     datasets::Scene s = scene_at(c, seed_offset, idx);
     std::vector<int> turns = turns_for(idx, c.o.seed + seed_offset, c.o.family_weights);
-    if (!c.o.families.empty())
+    if (!families.empty())
       turns.erase(std::remove_if(turns.begin(), turns.end(), [&](int t) {
                     const int f = int(s.qa[size_t(t)].family);
-                    return std::find(c.o.families.begin(), c.o.families.end(), f) == c.o.families.end();
+                    return std::find(families.begin(), families.end(), f) == families.end();
                   }),
                   turns.end());
     turns.resize(std::min(turns.size(), size_t(single ? 1 : std::max(1, c.o.turns))));
@@ -258,7 +268,7 @@ Batch make_batch(const Ctx& c, uint64_t seed_offset, uint64_t first, int n, bool
 // the mean over patches of each patch's mean and of its standard deviation over channels.
 std::pair<double, double> feature_stats(const Ctx& c, const Params& p) {
   torch::NoGradGuard ng;
-  const Batch b = make_batch(c, 9, 0, 32, true);
+  const Batch b = make_batch(c, 9, 0, 32, true, c.o.families);
   at::Tensor f = vit_forward(p, c.d, b.pixels).back();
   f = f.narrow(1, 1, f.size(1) - 1);
   return {f.mean(-1).mean().item<double>(), f.std(-1, false).mean().item<double>()};
@@ -311,7 +321,7 @@ at::Tensor vision_loss(const Ctx& c, const Params& p, const Batch& b, std::vecto
 void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageReport& r) {
   torch::NoGradGuard ng;
   if (stage == "vision") {
-    Batch b = make_batch(c, kHeldOutSeedOffset, 0, c.o.eval_scenes, true);
+    Batch b = make_batch(c, kHeldOutSeedOffset, 0, c.o.eval_scenes, true, {});
     std::vector<double> acc;
     vision_loss(c, p, b, &acc);
     for (size_t h = 0; h < aux_heads().size(); ++h) {
@@ -443,17 +453,18 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
       init_mlp_projector(p, c.d, seed);
       init_llm(p, c.d, seed + 1);
       trainable = names_with(p, {"model.mm_projector."});
-    } else if (stage == "stage2") {
-      need(c.out / "stage1", "stage1");
-      p = merge(p, read_tensors((c.out / "stage1").string()));
+    } else if (stage == "stage2" || stage == "presence" || stage == "consolidate") {
+      const std::string from = stage == "stage2" ? "stage1" : stage == "presence" ? "stage2" : "presence";
+      need(c.out / from, from);
+      p = merge(p, read_tensors((c.out / from).string()));
       trainable = names_with(p, {"model.", "lm_head."});
     } else if (stage == "dpn") {
-      need(c.out / "demo-base", "stage2");
+      need(c.out / "demo-base", "consolidate");
       p = merge(p, read_tensors((c.out / "demo-base").string()));
       init_routers(p, c.d, c.dpn, seed);
       trainable = names_with(p, {"model.", "lm_head."});
-    } else {  // tokenpacker: the stage-2 LLM, a new projector (projector-only first, then projector + LLM)
-      need(c.out / "demo-base", "stage2");
+    } else {  // tokenpacker: demo-base's LLM, a new projector (projector-only first, then projector + LLM)
+      need(c.out / "demo-base", "consolidate");
       const Params base = read_tensors((c.out / "demo-base").string());
       p = merge(p, without(base, "model.mm_projector."));
       const auto [mean, std] = feature_stats(c, p);
@@ -489,6 +500,10 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     write_tensors(state.string(), st, {{"stage", stage}, {"seed", std::to_string(c.o.seed)}});
   };
 
+  std::vector<int> families = c.o.families;
+  if (stage == "presence" && families.empty()) families = {int(datasets::Family::presence)};
+  if (sd.threads > 0 && c.o.threads == 0) configure_threads(sd.threads);
+
   StageReport r;
   r.stage = stage;
   const bool single = stage == "dpn";  // one question per sample: the router reads it
@@ -499,7 +514,8 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     at::manual_seed(seed * 1000003ULL + uint64_t(step));
     auto names = trainable_now(step);
     set_trainable(p, names);
-    Batch b = make_batch(c, uint64_t(sd.id) * 10000000ULL, uint64_t(step) * uint64_t(sd.batch), sd.batch, single);
+    Batch b = make_batch(c, uint64_t(sd.id) * 10000000ULL, uint64_t(step) * uint64_t(sd.batch), sd.batch, single,
+                         families);
     if (stage != "vision")
       for (const auto& e : b.es)
         for (int f : e.turn_family) ++r.trained_questions[datasets::family_name(datasets::Family(f))];
@@ -535,6 +551,7 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     }
   }
   if (c.o.progress) std::fprintf(stderr, "\n");
+  configure_threads(c.o.threads);
   save_state(sd.steps);
   set_trainable(p, {});
   LlavaFolderSpec spec;
@@ -545,7 +562,10 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     r.output = (c.out / "demo-clip").string();
     write_clip_folder(r.output, p, c.d);
   } else {
-    r.output = (c.out / (stage == "stage1" ? "stage1" : stage == "stage2" ? "demo-base" : stage == "dpn" ? "demo-dpn" : "demo-tokenpacker")).string();
+    static const std::map<std::string, std::string> kFolder = {
+        {"stage1", "stage1"},          {"stage2", "stage2"}, {"presence", "presence"},
+        {"consolidate", "demo-base"}, {"dpn", "demo-dpn"},  {"tokenpacker", "demo-tokenpacker"}};
+    r.output = (c.out / kFolder.at(stage)).string();
     if (stage == "dpn") spec.dpn = &c.dpn;
     if (stage == "tokenpacker") spec.projector = "tokenpacker";
     write_llava_folder(r.output, p, c.d, spec);
@@ -585,7 +605,7 @@ std::vector<StageReport> run_training(const TrainOptions& o) {
   configure_threads(o.threads);  // LibTorch alone would use one thread on this 2-core machine
   ensure_tokenizer(c);
   std::vector<std::string> stages;
-  if (o.stage == "all") stages = {"vision", "stage1", "stage2", "dpn", "tokenpacker"};
+  if (o.stage == "all") stages = {"vision", "stage1", "stage2", "presence", "consolidate", "dpn", "tokenpacker"};
   else stages = {o.stage};
   std::vector<StageReport> out;
   for (const auto& s : stages) {

@@ -11,8 +11,8 @@
 namespace dpn::train {
 
 struct TrainOptions {
-  std::string stage = "all";  // vision | stage1 | stage2 | dpn | tokenpacker | all
-  std::string out;            // folder receiving tokenizer/, demo-clip/, stage1/, demo-base/, demo-dpn/, ...
+  std::string stage = "all";  // vision | stage1 | stage2 | presence | consolidate | dpn | tokenpacker | all
+  std::string out;            // folder receiving tokenizer/, demo-clip/, stage1/, stage2/, presence/, demo-base/, ...
   uint64_t seed = 1;
   int steps = 0;              // 0: the stage's default
   int batch = 0;              // 0: the stage's default
@@ -26,7 +26,8 @@ struct TrainOptions {
   double small_patch_weight = 16;  // vision: loss weight of small-item patches (background 1, big shapes 2)
   std::vector<int> families;  // question families trained on (datasets::Family values); empty: all six
   std::vector<double> family_weights;  // draw weight per family (Family order); empty: the stage's default
-  int threads = 0;              // LibTorch threads; 0: $DPN_THREADS, else every online core
+  int threads = 0;              // LibTorch threads; 0: the stage's own (presence, tokenpacker: 1), else
+                                // $DPN_THREADS, else every online core
   int turns = 1;                // question-answer turns per image in one sequence (stages 1, 2, tokenpacker)
   bool progress = true;       // the progress bar on stderr
   std::function<void(int step, double loss)> on_step;  // tests watch the loss

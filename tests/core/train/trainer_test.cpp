@@ -8,8 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+
+#include <ATen/Parallel.h>
 
 #include "model/llava_model.h"
+#include "runtime/threads.h"
 
 namespace fs = std::filesystem;
 
@@ -45,18 +49,28 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
   EXPECT_TRUE(fs::exists(out / "demo-clip" / "config.json"));
   EXPECT_TRUE(fs::exists(out / "tokenizer" / "tokenizer.model"));
 
-  for (const char* stage : {"stage1", "stage2", "dpn", "tokenpacker"}) {
+  for (const char* stage : {"stage1", "stage2", "presence", "consolidate", "dpn", "tokenpacker"}) {
     TrainOptions s = smoke(out, stage, 10);
     s.lr = 5e-3;
     std::vector<double> losses;
-    s.on_step = [&](int, double l) { losses.push_back(l); };
+    std::set<int> threads;  // LibTorch's thread count while the stage trains
+    s.on_step = [&](int, double l) {
+      losses.push_back(l);
+      threads.insert(at::get_num_threads());
+    };
     auto rs = run_training(s);
     ASSERT_EQ(losses.size(), 10u) << stage;
+    const bool one_thread = std::string(stage) == "presence" || std::string(stage) == "tokenpacker";
+    EXPECT_EQ(threads, one_thread ? std::set<int>{1} : std::set<int>{configure_threads(0)}) << stage;
+    EXPECT_EQ(at::get_num_threads(), configure_threads(0)) << stage << ": the thread count is restored";
+    if (std::string(stage) == "presence")  // presence questions only: 10 steps x 4 images
+      EXPECT_EQ(rs[0].trained_questions, (std::map<std::string, int>{{"presence", 40}}));
+    if (std::string(stage) == "consolidate") EXPECT_GT(rs[0].trained_questions.size(), 2u);
     // Average of the last three steps below the first step (single steps are noisy: batches differ).
     EXPECT_LT((losses[7] + losses[8] + losses[9]) / 3, losses[0]) << stage;
   }
 
-  for (const char* m : {"stage1", "demo-base", "demo-dpn", "demo-tokenpacker"}) {
+  for (const char* m : {"stage1", "stage2", "presence", "demo-base", "demo-dpn", "demo-tokenpacker"}) {
     auto model = load_llava_model((out / m).string(), "", at::kFloat);
     ASSERT_NE(model, nullptr) << m;
     EXPECT_EQ(model->cfg.vision.grid(), 12) << m;
