@@ -80,7 +80,10 @@ DpnSpec dpn_spec_for(const ModelDims& d) {
   // The coarse families survive 4x4 pooling of the 12x12 grid by construction (datasets/README.md); the fine ones
   // need 1x1. The 18-token rule of the reference (made for 576 tokens) would forbid the 3x3 grid: 9 here.
   s.layers.push_back({0, {{1, 1}, {2, 2}, {4, 4}}});
-  if (d.layers > 2) s.layers.push_back({d.layers / 2, {{1, 1}, {2, 2}, {4, 4}}});
+  // The second DPE layer sees 12x12, 6x6 or 3x3 (not pooled: < 16 tokens). 4x4 there would pool 6x6 in floor mode
+  // to 1x1, dropping 2 of 6 rows and columns (the reference's expert sets never drop one, dpn-detail.md §1.7), and
+  // would always be re-drawn in training (36 / 16 < 9 tokens) while argmax can still pick it at inference.
+  if (d.layers > 2) s.layers.push_back({d.layers / 2, {{1, 1}, {2, 2}}});
   s.min_tokens = 9;
   return s;
 }
