@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/golden_fixture.h"
+#include "core/scratch_dir.h"
 #include "model/config.h"
 #include "util/error.h"
 
@@ -25,13 +26,9 @@ nlohmann::json hr7b() {
 }
 
 LlavaConfig load_json(const nlohmann::json& j, const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("dpn_hr_cfg_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const fs::path dir = dpn::test::scratch_dir("hr_cfg_" + name);
   std::ofstream(dir / "config.json") << j.dump();
-  LlavaConfig c = load_llava_config(dir.string());
-  fs::remove_all(dir);
-  return c;
+  return load_llava_config(dir.string());
 }
 
 std::string load_error(const nlohmann::json& j, const std::string& name) {
