@@ -435,9 +435,20 @@ Params without(const Params& a, const std::string& prefix) {
   return o;
 }
 
-void need(const fs::path& dir, const std::string& stage) {
+// The folder under --out that a stage writes.
+std::string output_folder(const std::string& stage) {
+  static const std::map<std::string, std::string> kFolder = {
+      {"vision", "demo-clip"},       {"stage1", "stage1"}, {"stage2", "stage2"},  {"presence", "presence"},
+      {"consolidate", "demo-base"}, {"dpn", "demo-dpn"},  {"tokenpacker", "demo-tokenpacker"}};
+  return kFolder.at(stage);
+}
+
+// The tensors an earlier stage wrote; an error naming the folder and the stage to run when it has not run.
+Params read_stage(const Ctx& c, const std::string& stage) {
+  const fs::path dir = c.out / output_folder(stage);
   if (!fs::exists(dir / "model.safetensors"))
     throw Error(dir.string(), "missing: run `dpn train --stage " + stage + "` first (same --out)");
+  return read_tensors(dir.string());
 }
 
 StageReport run_stage(Ctx& c, const std::string& stage) {
@@ -450,25 +461,20 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     init_vision(p, c.d, seed);
     trainable = names_with(p, {"vision_model.", "aux."});
   } else {
-    need(c.out / "demo-clip", "vision");
-    p = read_tensors((c.out / "demo-clip").string());
+    p = read_stage(c, "vision");
     if (stage == "stage1") {
       init_mlp_projector(p, c.d, seed);
       init_llm(p, c.d, seed + 1);
       trainable = names_with(p, {"model.mm_projector."});
     } else if (stage == "stage2" || stage == "presence" || stage == "consolidate") {
-      const std::string from = stage == "stage2" ? "stage1" : stage == "presence" ? "stage2" : "presence";
-      need(c.out / from, from);
-      p = merge(p, read_tensors((c.out / from).string()));
+      p = merge(p, read_stage(c, stage == "stage2" ? "stage1" : stage == "presence" ? "stage2" : "presence"));
       trainable = names_with(p, {"model.", "lm_head."});
     } else if (stage == "dpn") {
-      need(c.out / "demo-base", "consolidate");
-      p = merge(p, read_tensors((c.out / "demo-base").string()));
+      p = merge(p, read_stage(c, "consolidate"));
       init_routers(p, c.d, c.dpn, seed);
       trainable = names_with(p, {"model.", "lm_head."});
     } else {  // tokenpacker: demo-base's LLM, a new projector (projector-only first, then projector + LLM)
-      need(c.out / "demo-base", "consolidate");
-      const Params base = read_tensors((c.out / "demo-base").string());
+      const Params base = read_stage(c, "consolidate");
       p = merge(p, without(base, "model.mm_projector."));
       const auto [mean, std] = feature_stats(c, p);
       init_tokenpacker_as_avg_pool(p, c.d, seed, base, mean, std);
@@ -561,14 +567,10 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
   spec.tokenizer_model = c.tok_path;
   spec.bos_id = c.tok->bos_id();
   spec.eos_id = c.tok->eos_id();
+  r.output = (c.out / output_folder(stage)).string();
   if (stage == "vision") {
-    r.output = (c.out / "demo-clip").string();
     write_clip_folder(r.output, p, c.d);
   } else {
-    static const std::map<std::string, std::string> kFolder = {
-        {"stage1", "stage1"},          {"stage2", "stage2"}, {"presence", "presence"},
-        {"consolidate", "demo-base"}, {"dpn", "demo-dpn"},  {"tokenpacker", "demo-tokenpacker"}};
-    r.output = (c.out / kFolder.at(stage)).string();
     if (stage == "dpn") spec.dpn = &c.dpn;
     if (stage == "tokenpacker") spec.projector = "tokenpacker";
     write_llava_folder(r.output, p, c.d, spec);
