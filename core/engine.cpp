@@ -67,7 +67,7 @@ flops::LlmShape llm_shape(const TextConfig& t) {
 }
 
 void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const Generation& g,
-                const TokenMethod* method, AskResult& r) {
+                AskResult& r) {
   RunTrace& t = r.trace;
   PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
   const int base = m.cfg.projector == "tokenpacker" ? m.cfg.vision.grid() : m.cfg.base_grid();
@@ -85,29 +85,22 @@ void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::M
     lt.attention = s.attention;
     lt.ms = s.ms;
     lt.flops = flops::layer_prefill_flops(llm, s.seq_len, /*causal=*/false).total();
+    // DPE layers: the router on one vector, pooling one op per input element, scaling one per output (flops.h).
+    const flops::MethodWork& w = s.action.work;
+    const double D = m.cfg.text.hidden;
+    if (w.router_experts > 0) lt.flops += flops::router_flops(m.cfg.text.hidden, w.router_experts);
+    if (w.kernel_h * w.kernel_w > 1) lt.flops += double(w.pool_in) * D;
+    if (w.scaled) lt.flops += double(w.pool_out) * D;
     lt.kv_bytes = g.cache.layers[l].bytes();
     t.llm_prefill_flops += lt.flops;
     t.layers.push_back(std::move(lt));
+    if (s.action.router) t.routers.push_back(*s.action.router);
   }
   // Decode: the first token comes from prefill; each later one runs every layer against that layer's own cache.
   for (size_t step = 1; step < g.tokens.size(); ++step)
     for (const LayerSnapshot& s : g.layers) t.llm_decode_flops += flops::layer_decode_flops(llm, s.seq_len + int64_t(step) - 1).total();
   t.vision_flops = flops::vision_flops(shape.vision);
   t.projector_flops = flops::projector_flops(shape.projector, int64_t(base) * base);
-  if (method) {
-    t.routers = method->routers;
-    t.fastv_kept = method->fastv_kept;
-    // DPE layers: the router on one vector, pooling one op per input element, scaling one per output (flops.h).
-    const double D = m.cfg.text.hidden;
-    for (const RouterTrace& rt : t.routers) {
-      const auto [kh, kw] = rt.experts[rt.chosen];
-      double extra = rt.probs.empty() ? 0 : flops::router_flops(m.cfg.text.hidden);
-      if (kh * kw > 1) extra += double(rt.grid_before_h) * rt.grid_before_w * D;
-      if (!rt.probs.empty()) extra += double(rt.grid_after_h) * rt.grid_after_w * D;
-      t.layers[size_t(rt.layer)].flops += extra;
-      t.llm_prefill_flops += extra;
-    }
-  }
   t.stages = {{"load_image", r.timing.load_image_ms, 0},
               {"preprocess", r.timing.preprocess_ms, 0},
               {"vision", r.timing.vision_ms, t.vision_flops},
@@ -197,7 +190,7 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
-  if (q.trace) fill_trace(m, impl_->shape, rgb, g, method.get(), r);
+  if (q.trace) fill_trace(m, impl_->shape, rgb, g, r);
   return r;
 }
 

@@ -115,23 +115,28 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
         throw Error(where, "kernel " + std::to_string(step->kh) + "x" + std::to_string(step->kw) + " at layer " +
                                std::to_string(l) + " is larger than the " + std::to_string(gh) + "x" +
                                std::to_string(gw) + " grid");
-      lp.router = method.kind == MethodSpec::Kind::Dpn;
-      lp.scaled = lp.router;
-      lp.pool_in = visual;
+      const bool router = method.kind == MethodSpec::Kind::Dpn;
+      lp.work.router_experts = router ? kRouterExperts : 0;
+      lp.work.scaled = router;
+      lp.work.pool_in = visual;
       gh /= step->kh;
       gw /= step->kw;
       visual = static_cast<int64_t>(gh) * gw;
-      lp.pool_out = visual;
-      lp.kernel_h = step->kh;
-      lp.kernel_w = step->kw;
+      lp.work.pool_out = visual;
+      lp.work.kernel_h = step->kh;
+      lp.work.kernel_w = step->kw;
     };
     if (step && pre) pool();
     if (method.kind == MethodSpec::Kind::FastV && l == method.k) {
       visual = fastv_kept;
       gh = gw = 0;  // the kept tokens are scattered, not a grid
     }
-    lp.fastv_rank = method.kind == MethodSpec::Kind::FastV && l == method.k - 1;
     lp.tokens = opt.text_tokens + visual;
+    if (method.kind == MethodSpec::Kind::FastV && l == method.k - 1) {
+      lp.work.rank_rows = method.rank == MethodSpec::Rank::Last ? 1 : lp.tokens;
+      lp.work.rank_keys = lp.tokens;
+      lp.work.rank_visual = visual;
+    }
     lp.visual = visual;
     lp.grid_h = gh;
     lp.grid_w = gw;
@@ -180,8 +185,8 @@ double final_norm_flops(const LlmShape& llm, int64_t positions) {
   return kRmsNormOps * static_cast<double>(positions) * llm.hidden;
 }
 
-double router_flops(int hidden) {
-  const double d = hidden, q = hidden / 4, e = kRouterExperts;
+double router_flops(int hidden, int experts) {
+  const double d = hidden, q = hidden / 4, e = experts;
   return kLayerNormOps * d + 2 * d * q + kGeluOps * q + 2 * q * e + kSoftmaxOps * e;
 }
 
@@ -283,18 +288,18 @@ FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const
   const double d = llm.hidden;
   for (const auto& lp : r.plan.layers) {
     LayerFlops f = layer_prefill_flops(llm, lp.tokens, opt.causal);
-    if (lp.router) f.router = router_flops(llm.hidden);
-    if (lp.pool_in > 0) {
-      if (lp.kernel_h * lp.kernel_w > 1) f.pooling += static_cast<double>(lp.pool_in) * d;  // one op per input
-      if (lp.scaled) f.pooling += static_cast<double>(lp.pool_out) * d;  // times the router probability
+    const MethodWork& w = lp.work;
+    if (w.router_experts > 0) f.router = router_flops(llm.hidden, w.router_experts);
+    if (w.pool_in > 0) {
+      if (w.kernel_h * w.kernel_w > 1) f.pooling += static_cast<double>(w.pool_in) * d;  // one op per input
+      if (w.scaled) f.pooling += static_cast<double>(w.pool_out) * d;  // times the router probability
     }
-    if (lp.fastv_rank) {
-      const double n = static_cast<double>(lp.tokens), img = static_cast<double>(r.plan.image_tokens);
-      // rank=last: one extra softmax row (the last query over n keys), head mean over the image columns;
-      // rank=mean: the whole probability matrix again, then column sums over the image columns.
-      f.ranking = method.rank == MethodSpec::Rank::Last
-                      ? 2 * n * d + kSoftmaxOps * llm.heads * n + llm.heads * img
-                      : 2 * n * n * d + kSoftmaxOps * llm.heads * n * n + llm.heads * n * img;
+    if (w.rank_rows > 0) {
+      // The rows' attention again (scores over the keys and their softmax), then a sum over heads and rows of the
+      // visual columns. FastV rank=last: one row; rank=mean: every row.
+      const double rows = static_cast<double>(w.rank_rows), keys = static_cast<double>(w.rank_keys);
+      f.ranking = 2 * rows * keys * d + kSoftmaxOps * llm.heads * rows * keys +
+                  llm.heads * rows * static_cast<double>(w.rank_visual);
     }
     r.llm_prefill += f.total();
     r.fastv_convention += fastv_layer_macs(static_cast<double>(lp.tokens), d, llm.ffn);

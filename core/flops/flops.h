@@ -24,6 +24,7 @@
 
 #include "flops/method_spec.h"
 #include "flops/model_shape.h"
+#include "flops/plan.h"
 
 namespace dpn::flops {
 
@@ -32,28 +33,6 @@ struct FlopsOptions {
   int text_tokens = 36;    // every non-image token of the prompt; 36 is the FastV paper's system length
   int decode_tokens = 0;   // decode forward passes to count (each feeds one generated token)
   bool causal = false;     // count only the causal half of prefill attention
-};
-
-// What one decoder layer sees in the prefill pass.
-struct LayerPlan {
-  int layer = 0;
-  int64_t tokens = 0;      // sequence length the layer computes (after a "pre" pool at this layer)
-  int64_t visual = 0;      // visual tokens among them
-  int grid_h = 0, grid_w = 0;  // their grid (0 x 0 when they are not one)
-  int64_t kv_len = 0;      // entries in this layer's KV cache after prefill
-  bool router = false;     // a DPN router runs at this layer
-  int64_t pool_in = 0;     // visual tokens pooled at this layer (0: no pooling)
-  int64_t pool_out = 0;
-  int kernel_h = 0, kernel_w = 0;  // the pooling kernel (= stride) when pool_in > 0
-  bool scaled = false;     // pooled tokens multiplied by the router probability (DPN)
-  bool fastv_rank = false; // FastV ranks the image tokens with this layer's attention
-};
-
-struct Plan {
-  std::vector<LayerPlan> layers;
-  int64_t image_tokens = 0;  // entering the LLM
-  int64_t text_tokens = 0;
-  int64_t final_tokens = 0;  // leaving the last layer (the final norm runs on them)
 };
 
 // Throws dpn::Error when the method cannot apply (DPN without a path, a non-square grid, a layer beyond depth...).
@@ -82,7 +61,8 @@ LayerFlops layer_decode_flops(const LlmShape& llm, int64_t cache_len);
 // Final RMSNorm on `norm_positions` rows + lm_head on `logit_positions` rows.
 double lm_head_flops(const LlmShape& llm, int64_t logit_positions);
 double final_norm_flops(const LlmShape& llm, int64_t positions);
-double router_flops(int hidden);
+// The DPN router (v1) scoring `experts` pooling experts from one hidden state.
+double router_flops(int hidden, int experts);
 // The vision tower: the CLIP layers that run, or LLaVA-HR's whole dual path (0 for a tower of Kind::NotCounted).
 double vision_flops(const VisionShape& vision);
 // A timm ConvNeXt (LLaVA-HR's slow branch) on an input x input image, classifier head excluded.

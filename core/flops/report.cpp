@@ -60,9 +60,10 @@ nlohmann::json layers(const FlopsReport& r) {
                           {"ranking", f.ranking},
                           {"total", f.total()}}},
                         {"decode_first_token", r.decode_first[i].total()}};
-    if (lp.pool_in > 0) j["pool"] = {{"in", lp.pool_in}, {"out", lp.pool_out}, {"kernel", {lp.kernel_h, lp.kernel_w}}};
-    if (lp.router) j["router"] = true;
-    if (lp.fastv_rank) j["fastv_rank"] = true;
+    const MethodWork& w = lp.work;
+    if (w.pool_in > 0) j["pool"] = {{"in", w.pool_in}, {"out", w.pool_out}, {"kernel", {w.kernel_h, w.kernel_w}}};
+    if (w.router_experts > 0) j["router"] = true;
+    if (w.rank_rows > 0) j["rank_rows"] = w.rank_rows;
     arr.push_back(j);
   }
   return arr;
@@ -116,10 +117,11 @@ std::string report_text(const FlopsReport& none, const FlopsReport& m, bool per_
       const LayerPlan& lp = m.plan.layers[i];
       std::string grid = lp.grid_h > 0 ? std::to_string(lp.grid_h) + "x" + std::to_string(lp.grid_w) : "-";
       std::string event;
-      if (lp.pool_in > 0)
-        event = std::string(lp.router ? "router, " : "") + "pool " + std::to_string(lp.kernel_h) + "x" +
-                std::to_string(lp.kernel_w) + ": " + std::to_string(lp.pool_in) + " -> " + std::to_string(lp.pool_out);
-      if (lp.fastv_rank) event = "fastv ranks image tokens";
+      const MethodWork& w = lp.work;
+      if (w.pool_in > 0)
+        event = std::string(w.router_experts > 0 ? "router, " : "") + "pool " + std::to_string(w.kernel_h) + "x" +
+                std::to_string(w.kernel_w) + ": " + std::to_string(w.pool_in) + " -> " + std::to_string(w.pool_out);
+      if (w.rank_rows > 0) event = "ranks visual tokens (" + std::to_string(w.rank_rows) + " attention rows)";
       std::snprintf(b, sizeof b, "  %5d %7lld %7lld %7s %7lld %12s %12s  %s\n", lp.layer,
                     static_cast<long long>(lp.tokens), static_cast<long long>(lp.visual), grid.c_str(),
                     static_cast<long long>(lp.kv_len), format_si(m.prefill[i].total()).c_str(),

@@ -22,6 +22,26 @@ const char* layout_name(Layout layout) {
   return "?";
 }
 
+const char* pooling_type_name(PoolingType t) {
+  switch (t) {
+    case PoolingType::Static: return "static";
+    case PoolingType::Adaptive: return "adaptive";
+    case PoolingType::Random: return "random";
+  }
+  return "?";
+}
+
+const char* pool_function_name(PoolFunction f) {
+  switch (f) {
+    case PoolFunction::Max: return "max";
+    case PoolFunction::Avg: return "avg";
+    case PoolFunction::Conv: return "conv";
+  }
+  return "?";
+}
+
+const char* pool_location_name(PoolLocation l) { return l == PoolLocation::Pre ? "pre" : "post"; }
+
 int LlavaConfig::vision_layers_to_run() const {
   if (multipath.enabled) return vision.layers;  // the LLaVA-HR tower runs every CLIP layer; the select layer is ignored
   // hidden_states[0] is the embedding output, [i] the output of layer i; negative indices count from the end.
@@ -69,6 +89,24 @@ void get_opt(const json& j, const char* key, T* out, const std::string& where) {
   } catch (const json::exception&) {
     throw Error(where, std::string("field '") + key + "' has the wrong type: " + j[key].dump());
   }
+}
+
+// Reads a string-valued setting into its enum; an unknown value lists the accepted ones.
+template <typename E>
+void get_enum(const json& j, const char* key, const std::vector<std::pair<const char*, E>>& values, E* out,
+              const std::string& where) {
+  std::string text;
+  get_opt(j, key, &text, where);
+  if (text.empty()) return;
+  std::string accepted;
+  for (const auto& [name, value] : values) {
+    if (text == name) {
+      *out = value;
+      return;
+    }
+    accepted += std::string(accepted.empty() ? "" : ", ") + name;
+  }
+  throw Error(where, std::string(key) + " must be one of " + accepted + ", got '" + text + "'");
 }
 
 TextConfig parse_text(const json& j, const std::string& where) {
@@ -129,20 +167,14 @@ PoolingConfig parse_pooling(const json& j, const std::string& where) {
   PoolingConfig pc;
   pc.present = true;
   const std::string w = where + ": pooling";
-  get_opt(j, "pooling_type", &pc.type, w);
-  get_opt(j, "pooling_function", &pc.function, w);
-  get_opt(j, "pooling_location", &pc.location, w);
-  get_opt(j, "router_version", &pc.router_version, w);
+  get_enum(j, "pooling_type", {{"static", PoolingType::Static}, {"adaptive", PoolingType::Adaptive}, {"random", PoolingType::Random}},
+           &pc.type, w);
+  get_enum(j, "pooling_function", {{"max", PoolFunction::Max}, {"avg", PoolFunction::Avg}, {"conv", PoolFunction::Conv}},
+           &pc.function, w);
+  get_enum(j, "pooling_location", {{"pre", PoolLocation::Pre}, {"post", PoolLocation::Post}}, &pc.location, w);
+  get_enum(j, "router_version", {{"v1", RouterVersion::V1}, {"v2", RouterVersion::V2}}, &pc.router_version, w);
   get_opt(j, "use_special_token", &pc.use_special_token, w);
   get_opt(j, "prepooling", &pc.prepooling, w);
-  if (pc.type != "static" && pc.type != "adaptive" && pc.type != "random")
-    throw Error(w, "pooling_type must be static, adaptive or random, got '" + pc.type + "'");
-  if (pc.function != "max" && pc.function != "avg" && pc.function != "conv")
-    throw Error(w, "pooling_function must be max, avg or conv, got '" + pc.function + "'");
-  if (pc.location != "pre" && pc.location != "post")
-    throw Error(w, "pooling_location must be pre or post, got '" + pc.location + "'");
-  if (pc.router_version != "v1" && pc.router_version != "v2")
-    throw Error(w, "router_version must be v1 or v2, got '" + pc.router_version + "'");
   if (j.contains("pooling_layers")) {
     if (!j["pooling_layers"].is_array()) throw Error(w, "pooling_layers must be a list");
     for (const auto& l : j["pooling_layers"]) {

@@ -1,6 +1,7 @@
 // Hyper-parameters of a LLaVA checkpoint, read from config.json in either layout (original LLaVA or HF llava-hf),
 // with the default tables of LlamaConfig and CLIPVisionConfig applied to sparse configs.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -49,13 +50,24 @@ struct PoolingLayer {
   std::vector<std::pair<int, int>> experts;
 };
 
+enum class PoolingType { Static, Adaptive, Random };  // pooling_type: fixed kernel, router, uniform draw
+enum class PoolFunction { Max, Avg, Conv };           // pooling_function (conv: learned depthwise experts)
+enum class PoolLocation { Pre, Post };                // pooling_location: before or after the DPE layer
+enum class RouterVersion { V1, V2 };                  // v1 LN -> Linear(D, D/4) -> GELU -> Linear; v2 Linear(D, E)
+const char* pooling_type_name(PoolingType t);
+const char* pool_function_name(PoolFunction f);
+const char* pool_location_name(PoolLocation l);
+
+// dpn-detail.md §1.6 guard: a sample with fewer visual tokens than this is not pooled (no router either).
+constexpr int64_t kDpnMinPoolTokens = 16;
+
 struct PoolingConfig {
   bool present = false;
-  std::string type = "static";  // static | adaptive | random
+  PoolingType type = PoolingType::Static;
   std::vector<PoolingLayer> layers;
-  std::string function = "max";  // max | avg | conv
-  std::string location = "post";  // pre | post
-  std::string router_version = "v1";
+  PoolFunction function = PoolFunction::Max;
+  PoolLocation location = PoolLocation::Post;
+  RouterVersion router_version = RouterVersion::V1;
   bool use_special_token = false;
   bool prepooling = false;
 };

@@ -156,13 +156,13 @@ LlamaWeights load_llama(Binder& b, const std::string& p, const std::string& head
     const std::string q = p + "layers." + L(pl.index) + ".";
     auto& l = w.layers[pl.index];
     const int64_t E = pl.experts.size();
-    if (cfg.pooling.type != "adaptive") {
+    if (cfg.pooling.type != PoolingType::Adaptive) {
       // A static/random ablation of a trained checkpoint may still carry its routers: known, not used.
       for (const char* s : {"pooling_router.mlp1.0.weight", "pooling_router.mlp1.0.bias", "pooling_router.mlp1.1.weight",
                             "pooling_router.predictor.weight"})
         if (b.has(q + s)) b.ignore(q + s);
     } else {
-      if (cfg.pooling.router_version == "v1") {
+      if (cfg.pooling.router_version == RouterVersion::V1) {
         l.router.ln_w = b.get(q + "pooling_router.mlp1.0.weight", {D});
         l.router.ln_b = b.get(q + "pooling_router.mlp1.0.bias", {D});
         l.router.fc1 = b.get(q + "pooling_router.mlp1.1.weight", {D / 4, D});
@@ -171,7 +171,7 @@ LlamaWeights load_llama(Binder& b, const std::string& p, const std::string& head
         l.router.predictor = b.get(q + "pooling_router.predictor.weight", {E, D});
       }
     }
-    if (cfg.pooling.function == "conv")
+    if (cfg.pooling.function == PoolFunction::Conv)
       for (int64_t e = 0; e < E; ++e)
         l.conv_experts.push_back(b.get(q + "experts." + std::to_string(e) + ".weight",
                                        {D, 1, pl.experts[e].first, pl.experts[e].second}));

@@ -67,7 +67,7 @@ TEST(Flops, NoneAndFastVPlans) {
   const FlopsReport fv = count("llava-1.5-7b", "fastv:k=2,r=0.75");
   EXPECT_EQ(fv.plan.layers[0].tokens, 612);
   EXPECT_EQ(fv.plan.layers[1].tokens, 612);
-  EXPECT_TRUE(fv.plan.layers[1].fastv_rank);
+  EXPECT_EQ(fv.plan.layers[1].work.rank_rows, 1);
   EXPECT_GT(fv.prefill[1].ranking, 0);
   EXPECT_EQ(fv.plan.layers[2].tokens, 36 + 144);
   EXPECT_EQ(fv.plan.layers[31].kv_len, 180);
@@ -82,15 +82,15 @@ TEST(Flops, DpnPlanPoolsTheGridAndRoutesOnce) {
   const auto& L = r.plan.layers;
   EXPECT_EQ(L[7].tokens, 612);  // post: layer 7 runs on the full grid, its output is pooled
   EXPECT_EQ(L[7].kv_len, 612);
-  EXPECT_TRUE(L[7].router);
-  EXPECT_EQ(L[7].pool_in, 576);
-  EXPECT_EQ(L[7].pool_out, 144);
+  EXPECT_EQ(L[7].work.router_experts, 3);
+  EXPECT_EQ(L[7].work.pool_in, 576);
+  EXPECT_EQ(L[7].work.pool_out, 144);
   EXPECT_EQ(L[8].tokens, 36 + 144);
   EXPECT_EQ(L[16].grid_h, 12);
   EXPECT_EQ(L[16].grid_w, 6);   // 1x2 halves the width only
   EXPECT_EQ(L[24].visual, 18);  // 6x3
   EXPECT_EQ(r.plan.final_tokens, 36 + 18);
-  EXPECT_DOUBLE_EQ(r.prefill[7].router, router_flops(4096));
+  EXPECT_DOUBLE_EQ(r.prefill[7].router, router_flops(4096, 3));
   EXPECT_DOUBLE_EQ(r.prefill[7].pooling, 576.0 * 4096 + 144.0 * 4096);  // one op per input + probability scaling
   EXPECT_EQ(r.prefill[6].router, 0);
 
@@ -109,9 +109,9 @@ TEST(Flops, StaticPoolingSkipsGridsBelowSixteenTokens) {
   // 24 -> 12 -> 6 -> 3: the fourth step sees 9 < 16 tokens and is skipped (dpn-detail.md §1.6 guard 2).
   const FlopsReport r = count("llava-1.5-7b", "static:7=2,15=2,23=2,27=2");
   EXPECT_EQ(r.plan.layers[24].visual, 9);
-  EXPECT_EQ(r.plan.layers[27].pool_in, 0);
+  EXPECT_EQ(r.plan.layers[27].work.pool_in, 0);
   EXPECT_EQ(r.plan.layers[28].visual, 9);
-  EXPECT_FALSE(r.plan.layers[7].router);
+  EXPECT_EQ(r.plan.layers[7].work.router_experts, 0);
   EXPECT_DOUBLE_EQ(r.prefill[7].pooling, 576.0 * 4096);  // no probability scaling without a router
 }
 
@@ -179,7 +179,7 @@ TEST(Flops, ReportRendersSavings) {
   EXPECT_LT(s.whole, s.llm_prefill);  // the vision tower is not pruned
   const std::string text = report_text(none, fv, /*per_layer=*/true);
   EXPECT_NE(text.find("LLM prefill"), std::string::npos);
-  EXPECT_NE(text.find("fastv ranks image tokens"), std::string::npos);
+  EXPECT_NE(text.find("ranks visual tokens (1 attention rows)"), std::string::npos);
   const std::string json = report_json(none, fv);
   EXPECT_NE(json.find("\"saving_vs_none\""), std::string::npos);
   EXPECT_NE(json.find("\"fastv_convention\""), std::string::npos);
