@@ -70,7 +70,11 @@ struct RunTrace {
   std::vector<LayerTrace> layers;
   std::vector<RouterTrace> routers;  // the router decisions of the layers that had one, in layer order
   std::vector<StageTrace> stages;
-  double llm_prefill_flops = 0, llm_decode_flops = 0, vision_flops = 0, projector_flops = 0;
+  // FLOPs of what ran (core/flops, counted from the per-layer record): decoder layers with the method's work, the
+  // final norm + LM head on the last prefill row, the decode passes (each with its own logits), vision, projector.
+  double llm_prefill_flops = 0, lm_head_flops = 0, llm_decode_flops = 0, vision_flops = 0, projector_flops = 0;
+  int decode_passes = 0;            // decode forward passes (the first token comes from prefill)
+  double total_flops() const { return vision_flops + projector_flops + llm_prefill_flops + lm_head_flops + llm_decode_flops; }
 };
 
 struct AskOptions {

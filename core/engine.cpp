@@ -66,13 +66,36 @@ flops::LlmShape llm_shape(const TextConfig& t) {
   return s;
 }
 
-void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const Generation& g,
-                AskResult& r) {
+// The record of what ran, as core/flops counts it: per layer the sequence and the method's work, the decode passes.
+flops::Plan record_of(const Generation& g, const EmbeddedPrompt& prompt, int64_t projector_in) {
+  flops::Plan p;
+  for (size_t l = 0; l < g.layers.size(); ++l) {
+    const LayerSnapshot& s = g.layers[l];
+    flops::LayerPlan lp;
+    lp.layer = int(l);
+    lp.tokens = s.seq_len;
+    lp.visual = s.visual;
+    lp.grid_h = s.grid_h;
+    lp.grid_w = s.grid_w;
+    lp.kv_len = s.seq_len;  // each layer caches what it computed
+    lp.work = s.action.work;
+    p.layers.push_back(lp);
+  }
+  p.image_tokens = prompt.visual_count;
+  p.text_tokens = g.prefill_len - prompt.visual_count;
+  p.prefill_logit_rows = 1;
+  p.decode_passes = g.decode_passes;
+  p.projector_in = projector_in;
+  return p;
+}
+
+void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const EmbeddedPrompt& prompt,
+                const Generation& g, AskResult& r) {
   RunTrace& t = r.trace;
   PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
   const int base = m.cfg.projector == "tokenpacker" ? m.cfg.vision.grid() : m.cfg.base_grid();
   t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.input_size(), base, base};
-  const flops::LlmShape llm = llm_shape(m.cfg.text);
+  const flops::FlopsReport f = flops::count_flops(shape, record_of(g, prompt, int64_t(base) * base));
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const LayerSnapshot& s = g.layers[l];
     LayerTrace lt;
@@ -84,28 +107,22 @@ void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::M
     lt.regions = s.regions;
     lt.attention = s.attention;
     lt.ms = s.ms;
-    lt.flops = flops::layer_prefill_flops(llm, s.seq_len, /*causal=*/false).total();
-    // DPE layers: the router on one vector, pooling one op per input element, scaling one per output (flops.h).
-    const flops::MethodWork& w = s.action.work;
-    const double D = m.cfg.text.hidden;
-    if (w.router_experts > 0) lt.flops += flops::router_flops(m.cfg.text.hidden, w.router_experts);
-    if (w.kernel_h * w.kernel_w > 1) lt.flops += double(w.pool_in) * D;
-    if (w.scaled) lt.flops += double(w.pool_out) * D;
+    lt.flops = f.prefill[l].total();
     lt.kv_bytes = g.cache.layers[l].bytes();
-    t.llm_prefill_flops += lt.flops;
     t.layers.push_back(std::move(lt));
     if (s.action.router) t.routers.push_back(*s.action.router);
   }
-  // Decode: the first token comes from prefill; each later one runs every layer against that layer's own cache.
-  for (size_t step = 1; step < g.tokens.size(); ++step)
-    for (const LayerSnapshot& s : g.layers) t.llm_decode_flops += flops::layer_decode_flops(llm, s.seq_len + int64_t(step) - 1).total();
-  t.vision_flops = flops::vision_flops(shape.vision);
-  t.projector_flops = flops::projector_flops(shape.projector, int64_t(base) * base);
+  t.llm_prefill_flops = f.llm_prefill;
+  t.lm_head_flops = f.lm_head;
+  t.llm_decode_flops = f.llm_decode_total;
+  t.decode_passes = int(g.decode_passes);
+  t.vision_flops = f.vision;
+  t.projector_flops = f.projector;
   t.stages = {{"load_image", r.timing.load_image_ms, 0},
               {"preprocess", r.timing.preprocess_ms, 0},
               {"vision", r.timing.vision_ms, t.vision_flops},
               {"projector", r.timing.projector_ms, t.projector_flops},
-              {"prefill", r.timing.prefill_ms, t.llm_prefill_flops},
+              {"prefill", r.timing.prefill_ms, t.llm_prefill_flops + t.lm_head_flops},
               {"decode", r.timing.decode_ms, t.llm_decode_flops}};
 }
 
@@ -136,10 +153,16 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
     impl->shape.projector.in = impl->model->cfg.mm_hidden;
     impl->shape.projector.hidden = impl->shape.projector.out = impl->model->cfg.text.hidden;
   }
+  impl->shape.llm = llm_shape(impl->model->cfg.text);  // also when the folder's config could not be read again
   if (impl->model->cfg.projector == "tokenpacker") {
-    impl->shape.projector.kind = flops::ProjectorShape::Kind::TokenPacker;
-    impl->shape.projector.scale = impl->model->cfg.tokenpacker.scale;
-    impl->shape.projector.grid = impl->model->cfg.vision.grid();
+    const LlavaConfig& c = impl->model->cfg;
+    flops::ProjectorShape& p = impl->shape.projector;
+    p.kind = flops::ProjectorShape::Kind::TokenPacker;
+    p.scale = c.tokenpacker.scale;
+    p.grid = c.vision.grid();
+    p.embed = c.mm_hidden;
+    p.multi_level_in = c.mm_hidden * int(c.tokenpacker.levels.size());
+    p.packer_heads = c.tokenpacker.heads;
   }
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
@@ -190,7 +213,7 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
-  if (q.trace) fill_trace(m, impl_->shape, rgb, g, r);
+  if (q.trace) fill_trace(m, impl_->shape, rgb, prompt, g, r);
   return r;
 }
 

@@ -37,9 +37,9 @@ nlohmann::json trace_to_json(const RunTrace& t) {
   json stages = json::array();
   for (const StageTrace& s : t.stages) stages.push_back({{"name", s.name}, {"ms", s.ms}, {"flops", s.flops}});
   j["stages"] = stages;
-  j["flops"] = {{"llm_prefill", t.llm_prefill_flops}, {"llm_decode", t.llm_decode_flops}, {"vision", t.vision_flops},
-                {"projector", t.projector_flops},
-                {"total", t.llm_prefill_flops + t.llm_decode_flops + t.vision_flops + t.projector_flops}};
+  j["flops"] = {{"llm_prefill", t.llm_prefill_flops}, {"lm_head", t.lm_head_flops}, {"llm_decode", t.llm_decode_flops},
+                {"decode_passes", t.decode_passes}, {"vision", t.vision_flops}, {"projector", t.projector_flops},
+                {"total", t.total_flops()}};
   return j;
 }
 

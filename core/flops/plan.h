@@ -30,7 +30,6 @@ struct Plan {
   std::vector<LayerPlan> layers;
   int64_t image_tokens = 0;    // visual tokens entering the LLM
   int64_t text_tokens = 0;     // every other prompt token
-  int64_t final_tokens = 0;    // leaving the last layer (the final norm runs on them)
   int64_t prefill_logit_rows = 1;  // rows the LM head runs on after prefill (generation needs the last one)
   int64_t decode_passes = 0;   // decode forward passes: each feeds one generated token through every layer
   int64_t projector_in = 0;    // vision tokens the projector reads

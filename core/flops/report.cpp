@@ -92,14 +92,14 @@ std::string report_text(const FlopsReport& none, const FlopsReport& m, bool per_
   s += b;
   std::snprintf(b, sizeof b, "prompt: %lld image + %lld text tokens (none: %lld image); %d decode pass(es)\n\n",
                 static_cast<long long>(m.plan.image_tokens), static_cast<long long>(m.plan.text_tokens),
-                static_cast<long long>(none.plan.image_tokens), m.decode_tokens);
+                static_cast<long long>(none.plan.image_tokens), static_cast<int>(m.decode_passes));
   s += b;
   std::snprintf(b, sizeof b, "  %-34s %12s %12s %9s\n", "FLOPs (2 per MAC)", "none", "method", "saving");
   s += b;
   s += row("vision tower", none.vision, m.vision, m.vision_counted && none.vision_counted);
   s += row("projector", none.projector, m.projector);
   s += row("LLM prefill (decoder layers)", none.llm_prefill, m.llm_prefill);
-  s += row("LM head (prefill: last position)", none.lm_head, m.lm_head);
+  s += row("final norm + LM head (last position)", none.lm_head, m.lm_head);
   s += row("LLM decode, first token", none.llm_decode_per_token, m.llm_decode_per_token);
   s += row("LLM decode, all passes", none.llm_decode_total, m.llm_decode_total);
   s += row("LLM total", none.llm_total(), m.llm_total());
@@ -143,7 +143,7 @@ std::string report_json(const FlopsReport& none, const FlopsReport& m) {
                       {"fastv_convention", "MACs, 4nd^2 + 2n^2d + 2ndm per layer"}};
   j["image_tokens"] = m.plan.image_tokens;
   j["text_tokens"] = m.plan.text_tokens;
-  j["decode_tokens"] = m.decode_tokens;
+  j["decode_tokens"] = m.decode_passes;
   j["vision_counted"] = m.vision_counted;
   if (!m.vision_counted) j["vision_note"] = m.vision_note;
   j["method_flops"] = stages(m);

@@ -5,14 +5,10 @@
 
 #include <cmath>
 
+#include "flops/flops.h"
 #include "util/error.h"
 
 namespace dpn {
-
-int64_t FastVMethod::kept_count(int64_t n, double r) {
-  // The official KV-cache variant truncates: int(n * (1 - r)). A tiny epsilon absorbs 0.7*... style rounding.
-  return int64_t(std::floor(double(n) * (1.0 - r) + 1e-9));
-}
 
 std::vector<int64_t> FastVMethod::attention_rows(int layer, const SeqState& s) {
   if (layer != o_.k - 1 || s.visual_count == 0) return {};
@@ -35,7 +31,7 @@ void FastVMethod::before_layer(int layer, SeqState& s, LayerAction& action) {
   // Ranked with layer K-1's attention; dropped from layer K's input on (the reference prunes there).
   if (layer != o_.k || s.visual_count == 0) return;
   if (!scores_.defined()) throw Error("fastv", "no attention was recorded at layer " + std::to_string(layer));
-  const int64_t keep = kept_count(s.visual_count, o_.r);
+  const int64_t keep = flops::fastv_kept_count(s.visual_count, o_.r);
   if (keep <= 0) throw Error("fastv", "r = " + std::to_string(o_.r) + " would drop every image token");
   at::Tensor top = std::get<1>(scores_.topk(keep, /*dim=*/0, /*largest=*/true, /*sorted=*/true));
   at::Tensor idx = std::get<0>(top.sort());  // original order

@@ -21,9 +21,6 @@ class FastVMethod : public TokenMethod {
   void before_layer(int layer, SeqState& s, LayerAction& action) override;
   int64_t decode_position(int layer, int64_t cache_len, int64_t prefill_len, int64_t step) override;
 
-  // Number of image tokens kept out of n.
-  static int64_t kept_count(int64_t n, double r);
-
  private:
   FastVOptions o_;
   at::Tensor scores_;  // [N] attention received by each image token at layer K-1

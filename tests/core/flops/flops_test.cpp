@@ -89,7 +89,7 @@ TEST(Flops, DpnPlanPoolsTheGridAndRoutesOnce) {
   EXPECT_EQ(L[16].grid_h, 12);
   EXPECT_EQ(L[16].grid_w, 6);   // 1x2 halves the width only
   EXPECT_EQ(L[24].visual, 18);  // 6x3
-  EXPECT_EQ(r.plan.final_tokens, 36 + 18);
+  EXPECT_EQ(r.plan.layers[31].tokens, 36 + 18);
   EXPECT_DOUBLE_EQ(r.prefill[7].router, router_flops(4096, 3));
   EXPECT_DOUBLE_EQ(r.prefill[7].pooling, 576.0 * 4096 + 144.0 * 4096);  // one op per input + probability scaling
   EXPECT_EQ(r.prefill[6].router, 0);
@@ -186,4 +186,25 @@ TEST(Flops, ReportRendersSavings) {
   EXPECT_EQ(format_si(8.12e12), "8.12 T");
   EXPECT_EQ(format_si(24.2e9), "24.2 G");
   EXPECT_EQ(format_si(512), "512 ");
+}
+
+TEST(Flops, TokenPackerProjectorCountedByHand) {
+  // demo-tokenpacker: CLIP width E = 64 on a 12x12 patch grid (N = 144), 4 levels (C = 256), scale 2 (M = 36
+  // queries of s^2 = 4 keys), 8 heads, LLM width 128. The engine once counted it with the 7B defaults (E 1024,
+  // C 4096): 3.8 GFLOP for an op that ran in about a millisecond.
+  ProjectorShape p;
+  p.kind = ProjectorShape::Kind::TokenPacker;
+  p.in = 64, p.hidden = 128, p.out = 128, p.grid = 12, p.scale = 2, p.embed = 64, p.multi_level_in = 256, p.packer_heads = 8;
+  const double keys_values = 2 * (2.0 * 144 * 256 * 64 + 144 * 64      // Linear(C, E) with bias
+                                  + 8.0 * 144 * 64                      // GELU
+                                  + 2.0 * 144 * 64 * 64 + 144 * 64      // Linear(E, E) with bias
+                                  + 5.0 * 144 * 64);                    // LayerNorm
+  const double queries = 4.0 * 36 * 64 + 2.0 * 36 * 64 * 64 + 5.0 * 36 * 64;  // bilinear, q_proj (no bias), LayerNorm
+  const double in_proj = (2.0 * 36 * 64 * 64 + 36 * 64) + 2 * (2.0 * 144 * 64 * 64 + 144 * 64);
+  const double attention = 2 * 2.0 * 36 * 4 * 64 + 5.0 * 8 * 36 * 4;   // scores + weighted sum, softmax
+  const double out_proj = 2.0 * 36 * 64 * 64 + 36 * 64;
+  const double mlp = 2.0 * 36 * 64 * 128 + 36 * 128 + 8.0 * 36 * 128 + 2.0 * 36 * 128 * 128 + 36 * 128;
+  const double hand = keys_values + queries + in_proj + attention + out_proj + mlp;
+  EXPECT_DOUBLE_EQ(hand, 17218944.0);
+  EXPECT_DOUBLE_EQ(projector_flops(p, 144), hand);
 }
