@@ -67,7 +67,7 @@ flops::LlmShape llm_shape(const TextConfig& t) {
 }
 
 // The record of what ran, as core/flops counts it: per layer the sequence and the method's work, the decode passes.
-flops::Plan record_of(const Generation& g, const EmbeddedPrompt& prompt, int64_t projector_in) {
+flops::Plan record_of(const Generation& g, const EmbeddedPrompt& prompt, int64_t projector_in, const flops::VisionWork& vision) {
   flops::Plan p;
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const LayerSnapshot& s = g.layers[l];
@@ -86,16 +86,19 @@ flops::Plan record_of(const Generation& g, const EmbeddedPrompt& prompt, int64_t
   p.prefill_logit_rows = 1;
   p.decode_passes = g.decode_passes;
   p.projector_in = projector_in;
+  p.vision_work = vision;
   return p;
 }
 
 void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const EmbeddedPrompt& prompt,
-                const Generation& g, AskResult& r) {
+                const Generation& g, const VisionTokens& chosen, AskResult& r) {
   RunTrace& t = r.trace;
   PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
   const int base = m.cfg.projector == "tokenpacker" ? m.cfg.vision.grid() : m.cfg.base_grid();
   t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.input_size(), base, base};
-  const flops::FlopsReport f = flops::count_flops(shape, record_of(g, prompt, int64_t(base) * base));
+  // The projector reads the whole grid, or the tokens a vision-side method chose.
+  const int64_t projector_in = chosen.features.defined() ? chosen.features.size(0) : int64_t(base) * base;
+  const flops::FlopsReport f = flops::count_flops(shape, record_of(g, prompt, projector_in, chosen.work));
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const LayerSnapshot& s = g.layers[l];
     LayerTrace lt;
@@ -181,10 +184,11 @@ AskResult Model::ask(const AskOptions& q) {
   t = Clock::now();
   at::Tensor pixels = preprocess_image(rgb, m.cfg.input_size(), m.cfg.image_mean, m.cfg.image_std);
   r.timing.preprocess_ms = ms(t);
-  at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms);
+  VisionTokens chosen;  // set by a vision-side method (VisionZip)
+  at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms, method.get(), &chosen);
   const bool router_token = uses_router_token(m);
   r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template, router_token ? "<ROUTER>" : ""));
-  EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, visual);
+  EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, visual, chosen.regions);
   r.visual_tokens = int(prompt.visual_count);
   r.prompt_tokens = int(prompt.embeds.size(0));
 
@@ -213,7 +217,7 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
-  if (q.trace) fill_trace(m, impl_->shape, rgb, prompt, g, r);
+  if (q.trace) fill_trace(m, impl_->shape, rgb, prompt, g, chosen, r);
   return r;
 }
 

@@ -11,8 +11,7 @@ namespace {
 
 // True when `item` begins a method: a method name followed by ':' or nothing.
 bool starts_method(const std::string& item) {
-  for (const char* name : {"none", "dpn", "static", "fastv", "tokenpacker"}) {
-    const std::string n = name;
+  for (const std::string& n : flops::method_kind_names()) {
     if (item.compare(0, n.size(), n) == 0 && (item.size() == n.size() || item[n.size()] == ':')) return true;
   }
   return false;
@@ -28,8 +27,10 @@ std::vector<std::string> parse_method_list(const std::string& text) {
     const size_t comma = text.find(',', start);
     const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (item.empty()) throw Error(where, "empty method (two commas in a row, or a comma at an end)");
-    // Parameters are KEY=VALUE or LAYER=KERNEL; a bare word is a method (an unknown one is rejected by name).
-    if (items.empty() || starts_method(item) || item.find('=') == std::string::npos) items.push_back(item);
+    // Parameters are KEY=VALUE, LAYER=KERNEL or a list's next number (pdrop:layers=8,16,24); a bare word is a
+    // method (an unknown one is rejected by name).
+    const bool number = item[0] >= '0' && item[0] <= '9';
+    if (items.empty() || starts_method(item) || (item.find('=') == std::string::npos && !number)) items.push_back(item);
     else items.back() += "," + item;
     if (comma == std::string::npos) break;
     start = comma + 1;

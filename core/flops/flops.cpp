@@ -73,6 +73,19 @@ VisualInput visual_input(const ModelShape& shape, const MethodSpec& method, cons
     in.projector_in = static_cast<int64_t>(patch_grid) * patch_grid;
     return in;
   }
+  if (method.kind == MethodSpec::Kind::VisionZip) {  // D + C tokens chosen inside the tower, CLS among them
+    if (opt.image_tokens >= 0)
+      throw Error(where, "--image-tokens does not combine with visionzip: give visionzip:dominant=D,contextual=C");
+    if (shape.vision.kind == VisionShape::Kind::LlavaHr || in.projector.kind != ProjectorShape::Kind::Mlp2x)
+      throw Error(where, "visionzip needs a CLIP tower with a class token and an MLP projector");
+    const int64_t all = shape.image_tokens + 1;  // patches + CLS
+    if (method.dominant + method.contextual > all || method.contextual > all - method.dominant)
+      throw Error(where, std::to_string(method.dominant) + " dominant + " + std::to_string(method.contextual) +
+                             " contextual tokens exceed the tower's " + std::to_string(all) + " (class token included)");
+    in.tokens = method.dominant + method.contextual;
+    in.projector_in = in.tokens;
+    return in;
+  }
   if (opt.image_tokens >= 0) {
     in.tokens = opt.image_tokens;
     in.grid_h = in.grid_w = isqrt(opt.image_tokens);
@@ -105,10 +118,24 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
   Plan plan;
   plan.image_tokens = in.tokens;
   plan.text_tokens = opt.text_tokens;
+  if (method.kind == MethodSpec::Kind::VisionZip) {
+    VisionWork& vw = plan.vision_work;
+    const int64_t patches = shape.image_tokens, rest = patches + 1 - method.dominant;
+    vw.ranked = patches;
+    vw.heads = shape.vision.heads;
+    vw.normalised = rest;
+    vw.similarity_pairs = (rest - method.contextual) * method.contextual;
+    vw.key_dim = shape.vision.hidden / std::max(1, shape.vision.heads);
+    vw.merged = rest - method.contextual;
+    vw.targets = method.contextual;
+    vw.feature_dim = shape.vision.hidden;
+  }
   const bool pre = method.location == MethodSpec::Location::Pre;  // Default means the reference default: post
   int64_t visual = in.tokens;
   int gh = in.grid_h, gw = in.grid_w;
   const int64_t fastv_kept = fastv_kept_count(in.tokens, method.r);
+  if (method.kind == MethodSpec::Kind::PDrop && pdrop_kept_count(in.tokens, method.ratios.back()) <= 0)
+    throw Error(where, "the last ratio keeps none of the " + std::to_string(in.tokens) + " image tokens");
 
   for (int l = 0; l < shape.llm.layers; ++l) {
     LayerPlan lp;
@@ -137,7 +164,28 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
       visual = fastv_kept;
       gh = gw = 0;  // the kept tokens are scattered, not a grid
     }
+    const auto stage = std::find(method.layers.begin(), method.layers.end(), l);
+    if (method.kind == MethodSpec::Kind::PDrop && stage != method.layers.end()) {
+      // Ranked with this layer's norm, q and k over the sequence it would get, then dropped before it.
+      lp.work.rank_key_rows = lp.work.rank_keys = opt.text_tokens + visual;
+      lp.work.rank_rows = 1;
+      lp.work.rank_visual = visual;
+      visual = pdrop_kept_count(in.tokens, method.ratios[size_t(stage - method.layers.begin())]);
+      gh = gw = 0;
+    }
+    if (method.kind == MethodSpec::Kind::SparseVlm && l == 0) {  // raters: every text token is an upper bound
+      lp.work.rater_visual = visual;
+      lp.work.rater_text = opt.text_tokens;
+    }
     lp.tokens = opt.text_tokens + visual;
+    if (method.kind == MethodSpec::Kind::SparseVlm && stage != method.layers.end()) {
+      // The layer runs on every token; its attention rows of the raters (at most every text token) rank the visual
+      // tokens, which are pruned from its output.
+      lp.work.rank_rows = opt.text_tokens;
+      lp.work.rank_keys = lp.tokens;
+      lp.work.rank_visual = visual;
+      lp.work.rank_per_head = method.version == 2;
+    }
     if (method.kind == MethodSpec::Kind::FastV && l == method.k - 1) {
       lp.work.rank_rows = method.rank == MethodSpec::Rank::Last ? 1 : lp.tokens;
       lp.work.rank_keys = lp.tokens;
@@ -148,6 +196,17 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
     lp.grid_w = gw;
     lp.kv_len = lp.tokens;  // the layer caches what it computed; a post-pool shortens only later layers
     if (step && !pre) pool();
+    if (method.kind == MethodSpec::Kind::SparseVlm && stage != method.layers.end()) {
+      const int64_t kept = sparsevlm_kept_count(visual, method.counts[size_t(stage - method.layers.begin())]);
+      if (kept <= 0) throw Error(where, "layer " + std::to_string(l) + " has " + std::to_string(visual) + " visual tokens; none to keep");
+      int64_t recycled = 0;
+      if (method.recycle && kept < visual) {
+        lp.work.recycle_in = sparsevlm_recycle_inputs(visual - kept);
+        recycled = lp.work.recycle_out = sparsevlm_recycled_count(visual - kept);
+      }
+      visual = kept + recycled;
+      gh = gw = 0;
+    }
     plan.layers.push_back(lp);
   }
   plan.decode_passes = opt.decode_tokens;
@@ -278,6 +337,18 @@ double projector_flops(const ProjectorShape& p, int64_t in_tokens) {
 
 double fastv_layer_macs(double n, double d, double m) { return 4 * n * d * d + 2 * n * n * d + 2 * n * d * m; }
 
+double pdrop_layer_macs(double n, double d, double m) { return 4 * n * d * d + 2 * n * n * d + 3 * n * d * m; }
+
+int64_t pdrop_kept_count(int64_t n, double ratio) { return static_cast<int64_t>(static_cast<double>(n) * ratio); }
+
+int64_t sparsevlm_kept_count(int64_t visual, int count) { return std::min<int64_t>(count, visual - 1); }
+
+int64_t sparsevlm_recycle_inputs(int64_t pruned) { return static_cast<int64_t>(static_cast<double>(pruned) * 0.3) + 1; }
+
+int64_t sparsevlm_recycled_count(int64_t pruned) {
+  return static_cast<int64_t>(static_cast<double>(sparsevlm_recycle_inputs(pruned)) / 10) + 1;
+}
+
 double fastv_paper_total(int T, int K, double n, double n_hat, double d, double m) {
   return K * fastv_layer_macs(n, d, m) + (T - K) * fastv_layer_macs(n_hat, d, m);
 }
@@ -311,10 +382,38 @@ FlopsReport count_flops(const ModelShape& shape, const Plan& plan, bool causal) 
       const double rows = static_cast<double>(w.rank_rows), keys = static_cast<double>(w.rank_keys);
       f.ranking = 2 * rows * keys * d + kSoftmaxOps * llm.heads * rows * keys +
                   llm.heads * rows * static_cast<double>(w.rank_visual);
+      // SparseVLM v2.0: each probability divided by its RoPE weight and summed per head to choose the heads.
+      if (w.rank_per_head) f.ranking += 2 * llm.heads * rows * static_cast<double>(w.rank_visual);
+    }
+    if (w.rank_key_rows > 0) {
+      // PDrop: the next layer's norm, k projection and RoPE over the sequence, and q for the ranking rows.
+      const double n = static_cast<double>(w.rank_key_rows), rows = static_cast<double>(w.rank_rows);
+      const double dkv = llm.kv_width();
+      f.ranking += kRmsNormOps * n * d + 2 * n * d * dkv + kRopeOps * n * dkv + 2 * rows * d * d + kRopeOps * rows * d;
+    }
+    if (w.rater_visual > 0) {
+      // SparseVLM raters: visual x text dot products, softmax over the text, mean over the visual rows, > mean.
+      const double v = static_cast<double>(w.rater_visual), t = static_cast<double>(w.rater_text);
+      f.ranking += 2 * v * t * d + kSoftmaxOps * v * t + v * t + 2 * t;
+    }
+    if (w.recycle_in > 0) {
+      // DPC-kNN on the clustered tokens: pairwise distances, densities, parent distances; then the cluster means.
+      const double n = static_cast<double>(w.recycle_in);
+      f.pooling += 3 * n * n * d + 6 * n * n + 2 * n * d;
     }
     r.llm_prefill += f.total();
     r.fastv_convention += fastv_layer_macs(static_cast<double>(lp.tokens), d, llm.ffn);
+    r.pdrop_convention += pdrop_layer_macs(static_cast<double>(lp.visual), d, llm.ffn);
+    r.sparsevlm_convention += pdrop_layer_macs(static_cast<double>(lp.tokens), d, llm.ffn);
     r.prefill.push_back(f);
+  }
+  if (!plan.layers.empty()) {
+    const double L = static_cast<double>(plan.layers.size());
+    for (size_t l = 0; l < plan.layers.size(); ++l) {
+      r.visual_layer_mean += static_cast<double>(plan.layers[l].visual) / L;
+      const size_t next = std::min(l + 1, plan.layers.size() - 1);
+      r.visual_out_mean += static_cast<double>(plan.layers[next].visual) / L;
+    }
   }
   // The final norm and the LM head run on the rows whose logits are computed (the last one for generation).
   r.lm_head = final_norm_flops(llm, plan.prefill_logit_rows) + lm_head_flops(llm, plan.prefill_logit_rows);
@@ -333,7 +432,16 @@ FlopsReport count_flops(const ModelShape& shape, const Plan& plan, bool causal) 
   r.decode_passes = plan.decode_passes;
   for (int64_t t = 0; t < plan.decode_passes; ++t) r.llm_decode_total += decode_pass(t, nullptr);
 
-  r.vision = vision_flops(shape.vision);
+  // A vision-side method: the class row summed over heads, the head mean of the keys, their L2 norms, the key dot
+  // products, the merged sums (divided by the count and added to the target).
+  const VisionWork& vw = plan.vision_work;
+  if (vw.ranked > 0) {
+    r.vision_method = static_cast<double>(vw.ranked) * vw.heads + static_cast<double>(vw.ranked + 1) * vw.heads * vw.key_dim +
+                      3.0 * static_cast<double>(vw.normalised) * vw.key_dim +
+                      2.0 * static_cast<double>(vw.similarity_pairs) * vw.key_dim +
+                      static_cast<double>(vw.merged) * vw.feature_dim + 2.0 * static_cast<double>(vw.targets) * vw.feature_dim;
+  }
+  r.vision = vision_flops(shape.vision) + r.vision_method;
   r.vision_counted = shape.vision.kind != VisionShape::Kind::NotCounted;
   r.vision_note = shape.vision.note;
   r.projector = projector_flops(shape.projector, plan.projector_in);
@@ -355,6 +463,7 @@ Saving saving_vs(const FlopsReport& base, const FlopsReport& method) {
   s.llm = frac(base.llm_total(), method.llm_total());
   s.whole = frac(base.whole_total(), method.whole_total());
   s.fastv_convention = frac(base.fastv_convention, method.fastv_convention);
+  s.pdrop_convention = frac(base.pdrop_convention, method.pdrop_convention);
   return s;
 }
 

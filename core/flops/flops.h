@@ -20,6 +20,13 @@
 //    not feed the last token).
 //  * The FastV paper's convention (fastv_convention) counts multiply-accumulates of attention projections,
 //    attention and a 2-matrix FFN: 4nd^2 + 2n^2d + 2ndm per layer, with each layer's own n.
+//  * PyramidDrop's convention (pdrop_convention, its Table 1 "TFLOPs"): 4nd^2 + 2n^2d + 3ndm per layer with n = the
+//    layer's IMAGE tokens only (LLaVA-1.5-7B: 3.82 T uncompressed, 1.78 T for its default, 2.01 T for FastV K2 R50%).
+//    SparseVLM's code (sparsevlm_convention, "TFLOPs"): the same formula with n = every token the layer processes.
+//  * Method overheads: FastV/SparseVLM/PDrop ranking rows (scores, softmax, column sums), PDrop's re-projection of the
+//    next layer's norm and keys (and the query row), SparseVLM's raters (visual x text dot products at layer 0) and
+//    recycling (pairwise distances of the clustered tokens), VisionZip's class-attention ranking, key normalisation,
+//    key similarities and merged sums (vision_method, counted with the vision tower).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -87,7 +94,8 @@ struct FlopsReport {
   Plan plan;
   std::vector<LayerFlops> prefill;       // per decoder layer
   std::vector<LayerFlops> decode_first;  // per decoder layer, the first decode pass
-  double vision = 0;
+  double vision = 0;                // the tower, a vision-side method's work included (vision_method)
+  double vision_method = 0;
   bool vision_counted = true;
   std::string vision_note;
   double projector = 0;
@@ -97,6 +105,10 @@ struct FlopsReport {
   double llm_decode_total = 0;      // all `decode_passes` passes
   int64_t decode_passes = 0;
   double fastv_convention = 0;      // MACs, sum over layers of 4nd^2 + 2n^2d + 2ndm
+  double pdrop_convention = 0;      // MACs, sum over layers of 4nd^2 + 2n^2d + 3ndm, n = the layer's image tokens
+  double sparsevlm_convention = 0;  // MACs, the same with n = all tokens the layer processes (SparseVLM's code)
+  double visual_layer_mean = 0;     // visual tokens per decoder layer in prefill, averaged over the layers
+  double visual_out_mean = 0;       // visual tokens leaving each layer, averaged (SparseVLM's "Equal Tokens")
   double llm_total() const { return llm_prefill + lm_head + llm_decode_total; }
   double whole_total() const { return vision + projector + llm_total(); }
 };
@@ -108,6 +120,15 @@ FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const
 
 // FastV keeps int(n * (1 - r)) of n image tokens (the official code truncates).
 int64_t fastv_kept_count(int64_t n, double r);
+// PyramidDrop keeps int(n * ratio) of the ORIGINAL n image tokens at a stage (Python int() of the double product).
+int64_t pdrop_kept_count(int64_t n, double ratio);
+// SparseVLM keeps min(count, v - 1) of v visual tokens; recycling clusters the best int(0.3 p) + 1 of the p pruned
+// tokens into int(that / 10) + 1 tokens (modelling_sparse_llama.py).
+int64_t sparsevlm_kept_count(int64_t visual, int count);
+int64_t sparsevlm_recycle_inputs(int64_t pruned);
+int64_t sparsevlm_recycled_count(int64_t pruned);
+// PyramidDrop's and SparseVLM's per-layer MACs: 4nd^2 + 2n^2d + 3ndm.
+double pdrop_layer_macs(double n, double d, double m);
 
 // Fractions saved by `method` against `base` (1 - method/base) per stage.
 struct Saving {
@@ -115,6 +136,7 @@ struct Saving {
   double llm = 0;               // prefill + lm_head + decode
   double whole = 0;             // + vision + projector
   double fastv_convention = 0;  // the FastV paper's count
+  double pdrop_convention = 0;  // the PyramidDrop paper's count
 };
 Saving saving_vs(const FlopsReport& base, const FlopsReport& method);
 

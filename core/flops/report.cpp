@@ -37,6 +37,11 @@ nlohmann::json stages(const FlopsReport& r) {
   j["llm_total"] = r.llm_total();
   j["whole_total"] = r.whole_total();
   j["fastv_convention_macs"] = r.fastv_convention;
+  j["pdrop_convention_macs"] = r.pdrop_convention;
+  j["sparsevlm_convention_macs"] = r.sparsevlm_convention;
+  j["vision_method"] = r.vision_method;
+  j["visual_layer_mean"] = r.visual_layer_mean;
+  j["visual_out_mean"] = r.visual_out_mean;
   return j;
 }
 
@@ -108,6 +113,15 @@ std::string report_text(const FlopsReport& none, const FlopsReport& m, bool per_
   std::snprintf(b, sizeof b, "  %-34s %12s %12s %9s\n", "FastV paper convention (MACs)", "none", "method", "saving");
   s += b;
   s += row("LLM, 4nd^2 + 2n^2d + 2ndm per layer", none.fastv_convention, m.fastv_convention);
+  std::snprintf(b, sizeof b, "  %-34s %12s %12s %9s\n", "PyramidDrop paper convention (MACs)", "none", "method", "saving");
+  s += b;
+  s += row("4nd^2 + 2n^2d + 3ndm, n = image", none.pdrop_convention, m.pdrop_convention);
+  std::snprintf(b, sizeof b, "  %-34s %12s %12s %9s\n", "SparseVLM code convention (MACs)", "none", "method", "saving");
+  s += b;
+  s += row("4nd^2 + 2n^2d + 3ndm, n = all", none.sparsevlm_convention, m.sparsevlm_convention);
+  std::snprintf(b, sizeof b, "\n  visual tokens per layer (mean): %.2f processed, %.2f leaving the layer (SparseVLM's \"equal tokens\")\n",
+                m.visual_layer_mean, m.visual_out_mean);
+  s += b;
   if (!m.vision_counted) s += "\nvision: " + m.vision_note + "\n";
   if (per_layer) {
     std::snprintf(b, sizeof b, "\n  %5s %7s %7s %7s %7s %12s %12s  %s\n", "layer", "tokens", "visual", "grid", "kv",
@@ -122,6 +136,8 @@ std::string report_text(const FlopsReport& none, const FlopsReport& m, bool per_
         event = std::string(w.router_experts > 0 ? "router, " : "") + "pool " + std::to_string(w.kernel_h) + "x" +
                 std::to_string(w.kernel_w) + ": " + std::to_string(w.pool_in) + " -> " + std::to_string(w.pool_out);
       if (w.rank_rows > 0) event = "ranks visual tokens (" + std::to_string(w.rank_rows) + " attention rows)";
+      if (w.rater_visual > 0) event = "chooses text raters";
+      if (w.recycle_out > 0) event += ", recycles " + std::to_string(w.recycle_in) + " -> " + std::to_string(w.recycle_out);
       std::snprintf(b, sizeof b, "  %5d %7lld %7lld %7s %7lld %12s %12s  %s\n", lp.layer,
                     static_cast<long long>(lp.tokens), static_cast<long long>(lp.visual), grid.c_str(),
                     static_cast<long long>(lp.kv_len), format_si(m.prefill[i].total()).c_str(),
@@ -140,7 +156,9 @@ std::string report_json(const FlopsReport& none, const FlopsReport& m) {
   j["conventions"] = {{"flops_per_mac", 2},
                       {"prefill_attention", "full square unless --causal"},
                       {"lm_head_prefill", "last position only"},
-                      {"fastv_convention", "MACs, 4nd^2 + 2n^2d + 2ndm per layer"}};
+                      {"fastv_convention", "MACs, 4nd^2 + 2n^2d + 2ndm per layer"},
+                      {"pdrop_convention", "MACs, 4nd^2 + 2n^2d + 3ndm per layer, n = image tokens"},
+                      {"sparsevlm_convention", "MACs, 4nd^2 + 2n^2d + 3ndm per layer, n = all tokens"}};
   j["image_tokens"] = m.plan.image_tokens;
   j["text_tokens"] = m.plan.text_tokens;
   j["decode_tokens"] = m.decode_passes;
@@ -151,7 +169,8 @@ std::string report_json(const FlopsReport& none, const FlopsReport& m) {
   j["saving_vs_none"] = {{"llm_prefill", sv.llm_prefill},
                          {"llm", sv.llm},
                          {"whole", sv.whole},
-                         {"fastv_convention", sv.fastv_convention}};
+                         {"fastv_convention", sv.fastv_convention},
+                         {"pdrop_convention", sv.pdrop_convention}};
   j["layers"] = layers(m);
   return j.dump(2);
 }

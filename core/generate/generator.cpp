@@ -29,7 +29,10 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
   s.visual_count = prompt.visual_count;
   s.router_pos = o.router_pos;
   const int gh = prompt.grid_h, gw = prompt.grid_w, k = prompt.cell;
-  if (int64_t(gh) * gw == prompt.visual_count) {
+  if (!prompt.regions.empty()) {  // chosen by a vision-side method: no grid, the regions it gave
+    s.base_h = s.base_w = m.cfg.base_grid();
+    s.regions = prompt.regions;
+  } else if (int64_t(gh) * gw == prompt.visual_count) {
     s.grid_h = gh;
     s.grid_w = gw;
     s.base_h = gh * k;
@@ -53,6 +56,7 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
     snap.regions = s.regions;
     AttentionRequest req;
     if (o.method) req.query_rows = o.method->attention_rows(l, s);
+    req.per_head = !req.query_rows.empty() && o.method->attention_per_head(l);
     req.last_row = o.trace_attention && s.visual_count > 0;
     const bool want = !req.query_rows.empty() || req.last_row;
     at::Tensor out = llama_layer(W.layers[l], tc, s.x, s.positions, g.cache.layers[l], want ? &req : nullptr);
@@ -62,6 +66,7 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
     }
     s.x = out;
     if (!req.query_rows.empty()) o.method->on_attention(l, s, req.received, snap.action);
+    if (req.per_head) o.method->on_attention_heads(l, s, req.rows_per_head, snap.action);
     if (o.method) o.method->after_layer(l, s, snap.action);
     if (o.keep_hidden) g.hidden.push_back(s.x);  // as handed to the next layer (post-pooled)
     snap.ms = ms(tl, Clock::now());

@@ -33,17 +33,7 @@ void FastVMethod::before_layer(int layer, SeqState& s, LayerAction& action) {
   if (!scores_.defined()) throw Error("fastv", "no attention was recorded at layer " + std::to_string(layer));
   const int64_t keep = flops::fastv_kept_count(s.visual_count, o_.r);
   if (keep <= 0) throw Error("fastv", "r = " + std::to_string(o_.r) + " would drop every image token");
-  at::Tensor top = std::get<1>(scores_.topk(keep, /*dim=*/0, /*largest=*/true, /*sorted=*/true));
-  at::Tensor idx = std::get<0>(top.sort());  // original order
-  at::Tensor idx_dev = idx.to(s.x.device());
-  at::Tensor visual = s.x.narrow(0, s.visual_start, s.visual_count).index_select(0, idx_dev);
-  at::Tensor pos = s.positions.narrow(0, s.visual_start, s.visual_count).index_select(0, idx_dev);
-  std::vector<TokenRegion> regions;
-  const int64_t* ip = idx.data_ptr<int64_t>();
-  for (int64_t i = 0; i < keep; ++i) regions.push_back(s.regions[size_t(ip[i])]);
-  s.splice_visual(visual, pos);
-  s.regions = std::move(regions);
-  s.grid_h = s.grid_w = 0;  // the survivors no longer form a grid
+  s.keep_visual(top_k_in_order(scores_, keep), /*keep_positions=*/true);  // original order and positions
 }
 
 int64_t FastVMethod::decode_position(int layer, int64_t cache_len, int64_t prefill_len, int64_t step) {

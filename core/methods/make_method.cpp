@@ -6,6 +6,9 @@
 
 #include "methods/dpn_method.h"
 #include "methods/fastv.h"
+#include "methods/pdrop.h"
+#include "methods/sparsevlm.h"
+#include "methods/visionzip.h"
 #include "text/prompt.h"
 #include "util/error.h"
 
@@ -97,6 +100,28 @@ std::unique_ptr<TokenMethod> check_tokenpacker(const MethodRequest& q) {
   return nullptr;  // the projector itself compresses
 }
 
+std::unique_ptr<TokenMethod> make_visionzip(const MethodRequest& q) {
+  const LlavaConfig& c = q.m.cfg;
+  if (c.multipath.enabled || c.projector == "tokenpacker")
+    throw Error(c.config_path, "visionzip selects CLIP tokens before an MLP projector; this checkpoint's vision side is " +
+                                   std::string(c.multipath.enabled ? "LLaVA-HR's dual path" : "a TokenPacker projector"));
+  const int tokens = c.vision.patches() + 1;
+  if (q.spec.dominant + q.spec.contextual > tokens)
+    throw Error("--method", std::to_string(q.spec.dominant) + " dominant + " + std::to_string(q.spec.contextual) +
+                                " contextual tokens exceed the " + std::to_string(tokens) +
+                                " tokens of this vision tower (class token included)");
+  return std::make_unique<VisionZipMethod>(VisionZipOptions{q.spec.dominant, q.spec.contextual});
+}
+
+std::unique_ptr<TokenMethod> make_pdrop(const MethodRequest& q) {
+  return std::make_unique<PDropMethod>(q.m, PDropOptions{q.spec.layers, q.spec.ratios});
+}
+
+std::unique_ptr<TokenMethod> make_sparsevlm(const MethodRequest& q) {
+  return std::make_unique<SparseVlmMethod>(
+      q.m, SparseVlmOptions{q.spec.layers, q.spec.counts, q.spec.version, q.spec.heads, q.spec.recycle});
+}
+
 // One row per method kind: how to build it. `none` (and TokenPacker, a projector) act through no TokenMethod.
 struct Factory {
   Kind kind;
@@ -107,6 +132,9 @@ constexpr Factory kFactories[] = {
     {Kind::Static, make_static},
     {Kind::FastV, make_fastv},
     {Kind::TokenPacker, check_tokenpacker},
+    {Kind::VisionZip, make_visionzip},
+    {Kind::PDrop, make_pdrop},
+    {Kind::SparseVlm, make_sparsevlm},
 };
 
 }  // namespace

@@ -16,7 +16,16 @@
 //      flops/flops.cpp build_plan (what `dpn flops` predicts without running).
 //   3. one row in make_method.cpp's factory table.
 // Hooks run in this order for layer l: before_layer, the layer (attention_rows are taken from it), on_attention,
-// after_layer. Work reported in any of them is attributed to layer l.
+// on_attention_heads, after_layer. Work reported in any of them is attributed to layer l. A method that needs
+// another layer's attention before that layer runs (PDrop ranks with the next layer's norm, q and k) computes it
+// with model/llama.h llama_attention_rows from the weights it was built with.
+//
+// Vision side. A method that acts inside the vision tower, before the projector (VisionZip), returns true from
+// selects_vision_tokens: encode_image (model/llava_model.h) then runs the tower to its feature layer with that layer's
+// attention probabilities and head-mean raw keys (ClipFeatureLayer, class token included) and hands them to
+// select_vision_tokens, which returns the features to project, the base-grid cells each one covers (TokenRegion;
+// merged tokens list their cells, the class token covers none) and its work (counted with the vision tower). The
+// decoder then sees a shorter, non-grid visual run whose regions come from that selection.
 #pragma once
 #include <ATen/core/Tensor.h>
 
@@ -26,6 +35,7 @@
 
 #include "dpn.h"
 #include "flops/plan.h"
+#include "model/clip_vision.h"
 
 namespace dpn {
 
@@ -49,7 +59,14 @@ struct SeqState {
   // The region of a token that merges the tokens at `indices` (into regions): their bounding rectangle, with the
   // covered cells listed when they do not fill it.
   TokenRegion merge_regions(const std::vector<int64_t>& indices) const;
+  // Keeps the visual tokens at `idx` ([k] int64, increasing, into the visual run) with their regions; the survivors
+  // are no grid. keep_positions: they keep their RoPE positions (FastV); else positions become 0..L'-1.
+  void keep_visual(const at::Tensor& idx, bool keep_positions);
 };
+
+// Indices of the k largest of `scores` ([n]), in increasing order: torch.topk, then sorted, as the rank-and-drop
+// methods do.
+at::Tensor top_k_in_order(const at::Tensor& scores, int64_t k);
 
 // What a method did at one decoder layer (see the top of this file).
 struct LayerAction {
@@ -57,9 +74,20 @@ struct LayerAction {
   std::optional<RouterTrace> router;  // DPN: the router's decision at this layer
 };
 
+// What a vision-side method hands to the projector.
+struct VisionTokens {
+  at::Tensor features;                // [M, Dv] chosen/merged features of the feature layer
+  std::vector<TokenRegion> regions;   // base-grid cells of each, in order
+  flops::VisionWork work;
+};
+
 class TokenMethod {
  public:
   virtual ~TokenMethod() = default;
+  // Vision side (see the top of this file): the tokens handed to the projector, from the tower's feature layer whose
+  // patches form a grid_h x grid_w grid.
+  virtual bool selects_vision_tokens() const { return false; }
+  virtual VisionTokens select_vision_tokens(const ClipFeatureLayer& layer, int grid_h, int grid_w) { return {}; }
   // Called before and after decoder layer `layer` in the prefill pass. May shorten the sequence.
   virtual void before_layer(int layer, SeqState& s, LayerAction& action) {}
   virtual void after_layer(int layer, SeqState& s, LayerAction& action) {}
@@ -67,6 +95,10 @@ class TokenMethod {
   // for none. on_attention then receives [Tk]: the attention each key receives, mean over heads and those rows.
   virtual std::vector<int64_t> attention_rows(int layer, const SeqState& s) { return {}; }
   virtual void on_attention(int layer, const SeqState& s, const at::Tensor& received, LayerAction& action) {}
+  // When true for a layer with attention_rows, on_attention_heads also receives those rows' probabilities per head:
+  // [H, R, Tk] (SparseVLM v2.0 weights and selects heads).
+  virtual bool attention_per_head(int layer) const { return false; }
+  virtual void on_attention_heads(int layer, const SeqState& s, const at::Tensor& rows_per_head, LayerAction& action) {}
   // RoPE position of the token decoded at `step` (0-based) in `layer` whose cache holds `cache_len` entries.
   virtual int64_t decode_position(int layer, int64_t cache_len, int64_t prefill_len, int64_t step) { return cache_len; }
 };

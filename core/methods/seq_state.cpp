@@ -29,6 +29,25 @@ void SeqState::replace_visual(const at::Tensor& new_x, int64_t n) {
   visual_count = n;
 }
 
+void SeqState::keep_visual(const at::Tensor& idx, bool keep_positions) {
+  at::Tensor cpu = idx.cpu().contiguous(), dev = idx.to(x.device());
+  at::Tensor visual = x.narrow(0, visual_start, visual_count).index_select(0, dev);
+  std::vector<TokenRegion> kept;
+  if (!regions.empty()) {
+    const int64_t* ip = cpu.data_ptr<int64_t>();
+    for (int64_t i = 0; i < cpu.numel(); ++i) kept.push_back(regions.at(size_t(ip[i])));
+  }
+  if (keep_positions) splice_visual(visual, positions.narrow(0, visual_start, visual_count).index_select(0, dev));
+  else splice_visual(visual);
+  regions = std::move(kept);
+  grid_h = grid_w = 0;
+}
+
+at::Tensor top_k_in_order(const at::Tensor& scores, int64_t k) {
+  at::Tensor top = std::get<1>(scores.topk(k, /*dim=*/0, /*largest=*/true, /*sorted=*/true));
+  return std::get<0>(top.sort());
+}
+
 TokenRegion SeqState::merge_regions(const std::vector<int64_t>& indices) const {
   TokenRegion u = regions.at(size_t(indices.at(0)));
   u.cells.clear();

@@ -14,8 +14,9 @@ at::Tensor activation(const at::Tensor& x, const std::string& act) {
   return at::gelu(x);
 }
 
-// One pre-norm encoder layer over [T, Dv].
-at::Tensor clip_layer(const ClipLayerWeights& w, const VisionConfig& cfg, const at::Tensor& x) {
+// One pre-norm encoder layer over [T, Dv]; `capture` receives its attention probabilities and head-mean raw keys.
+at::Tensor clip_layer(const ClipLayerWeights& w, const VisionConfig& cfg, const at::Tensor& x,
+                      ClipFeatureLayer* capture = nullptr) {
   const int64_t T = x.size(0), H = cfg.heads, Dh = cfg.hidden / cfg.heads;
   at::Tensor h = at::layer_norm(x, {cfg.hidden}, w.ln1_w, w.ln1_b, cfg.ln_eps);
   at::Tensor q = at::linear(h, w.q_w, w.q_b).view({T, H, Dh}).transpose(0, 1);  // [H, T, Dh]
@@ -23,25 +24,42 @@ at::Tensor clip_layer(const ClipLayerWeights& w, const VisionConfig& cfg, const 
   at::Tensor v = at::linear(h, w.v_w, w.v_b).view({T, H, Dh}).transpose(0, 1);
   at::Tensor scores = at::matmul(q, k.transpose(1, 2)) * (1.0 / std::sqrt(double(Dh)));  // [H, T, T], no mask
   at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(x.scalar_type());
+  if (capture) {
+    capture->probs = probs.to(at::kFloat);
+    capture->keys_mean = k.to(at::kFloat).mean(0);  // [T, Dh]
+  }
   at::Tensor ctx = at::matmul(probs, v).transpose(0, 1).reshape({T, cfg.hidden});
   at::Tensor out = x + at::linear(ctx, w.o_w, w.o_b);
   at::Tensor m = at::layer_norm(out, {cfg.hidden}, w.ln2_w, w.ln2_b, cfg.ln_eps);
   return out + at::linear(activation(at::linear(m, w.fc1_w, w.fc1_b), cfg.act), w.fc2_w, w.fc2_b);
 }
 
+// Patch embedding, class token, positions, pre_layrnorm: hidden_states[0], [N+1, Dv].
+at::Tensor clip_embeddings(const ClipWeights& w, const VisionConfig& v, const at::Tensor& pixels) {
+  at::Tensor x = pixels.to(w.patch_w.scalar_type()).unsqueeze(0);
+  at::Tensor patches = at::conv2d(x, w.patch_w, {}, v.patch_size).flatten(2).transpose(1, 2).squeeze(0);
+  at::Tensor h = at::cat({w.class_embedding.unsqueeze(0), patches}, 0) + w.pos_embedding;
+  return at::layer_norm(h, {v.hidden}, w.pre_ln_w, w.pre_ln_b, v.ln_eps);
+}
+
 }  // namespace
 
 std::vector<at::Tensor> clip_hidden_states(const ClipWeights& w, const LlavaConfig& cfg, const at::Tensor& pixels,
                                            const std::vector<int>& indices) {
-  const VisionConfig& v = cfg.vision;
-  at::Tensor x = pixels.to(w.patch_w.scalar_type()).unsqueeze(0);
-  at::Tensor patches = at::conv2d(x, w.patch_w, {}, v.patch_size).flatten(2).transpose(1, 2).squeeze(0);
-  at::Tensor h = at::cat({w.class_embedding.unsqueeze(0), patches}, 0) + w.pos_embedding;
-  std::vector<at::Tensor> states{at::layer_norm(h, {v.hidden}, w.pre_ln_w, w.pre_ln_b, v.ln_eps)};
-  for (const auto& layer : w.layers) states.push_back(clip_layer(layer, v, states.back()));
+  std::vector<at::Tensor> states{clip_embeddings(w, cfg.vision, pixels)};
+  for (const auto& layer : w.layers) states.push_back(clip_layer(layer, cfg.vision, states.back()));
   std::vector<at::Tensor> out;
   for (int i : indices) out.push_back(states.at(size_t(i)));
   return out;
+}
+
+ClipFeatureLayer clip_feature_layer(const ClipWeights& w, const LlavaConfig& cfg, const at::Tensor& pixels) {
+  at::Tensor h = clip_embeddings(w, cfg.vision, pixels);
+  ClipFeatureLayer f;
+  for (size_t i = 0; i < w.layers.size(); ++i)
+    h = clip_layer(w.layers[i], cfg.vision, h, i + 1 == w.layers.size() ? &f : nullptr);
+  f.hidden = h;
+  return f;
 }
 
 at::Tensor clip_vision_forward(const ClipWeights& w, const LlavaConfig& cfg, const at::Tensor& pixels) {

@@ -18,6 +18,16 @@ at::Tensor clip_vision_forward(const ClipWeights& w, const LlavaConfig& cfg, con
 std::vector<at::Tensor> clip_hidden_states(const ClipWeights& w, const LlavaConfig& cfg, const at::Tensor& pixels,
                                            const std::vector<int>& indices);
 
+// The feature layer (the last encoder layer that runs: the one LLaVA takes its features from) with what vision-side
+// token methods read (VisionZip, methods/method.h): its output with the class token, its softmax probabilities and
+// the mean over heads of its raw keys (k_proj with bias, before any scaling). T = 1 + N tokens, H heads, Dh head dim.
+struct ClipFeatureLayer {
+  at::Tensor hidden;     // [T, Dv] output of the layer, class token first
+  at::Tensor probs;      // [H, T, T] float32 attention probabilities
+  at::Tensor keys_mean;  // [T, Dh] float32 raw keys averaged over heads
+};
+ClipFeatureLayer clip_feature_layer(const ClipWeights& w, const LlavaConfig& cfg, const at::Tensor& pixels);
+
 // mlp2x_gelu: [N, Dv] -> [N, D].
 at::Tensor projector_forward(const ProjectorWeights& w, const at::Tensor& features);
 

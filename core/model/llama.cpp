@@ -101,6 +101,9 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
     std::vector<int64_t> last{T - 1};
     if (!attn->query_rows.empty()) attn->received = attention_received(q, keys, probs, attn->query_rows, past);
     if (attn->last_row) attn->received_last = attention_received(q, keys, probs, last, past);
+    if (attn->per_head && !attn->query_rows.empty())
+      attn->rows_per_head = probs.reshape({H, T, Tk}).index_select(
+          1, at::tensor(attn->query_rows, at::TensorOptions().dtype(at::kLong)).to(probs.device()));
   }
   at::Tensor ctx = at::matmul(probs.to(x.scalar_type()).view({Hkv, G * T, Tk}), vals);  // [Hkv, G*T, Dh]
   ctx = ctx.view({H, T, Dh}).transpose(0, 1).reshape({T, H * Dh});
@@ -110,6 +113,24 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
   at::Tensor m = rms_norm(out, w.mlp_norm, cfg.rms_eps);
   at::Tensor act = at::silu(at::linear(m, w.gate)) * at::linear(m, w.up);
   return out + at::linear(act, w.down);
+}
+
+at::Tensor llama_attention_rows(const LlamaLayerWeights& w, const TextConfig& cfg, const at::Tensor& x,
+                                const at::Tensor& positions, const std::vector<int64_t>& rows) {
+  const int64_t T = x.size(0), R = int64_t(rows.size()), H = cfg.heads, Hkv = cfg.kv_heads, G = H / Hkv, Dh = cfg.head_dim();
+  at::Tensor idx = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(x.device());
+  at::Tensor h = rms_norm(x, w.attn_norm, cfg.rms_eps);
+  at::Tensor hq = h.index_select(0, idx);
+  at::Tensor q = at::linear(hq, w.q).view({R, H, Dh}).transpose(0, 1);   // [H, R, Dh]
+  at::Tensor k = at::linear(h, w.k).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
+  RopeTables rq = rope_tables(positions.index_select(0, idx), Dh, cfg.rope_theta, x.scalar_type());
+  RopeTables rk = rope_tables(positions, Dh, cfg.rope_theta, x.scalar_type());
+  q = q * rq.cos + rotate_half(q) * rq.sin;
+  k = k * rk.cos + rotate_half(k) * rk.sin;
+  at::Tensor scores = at::matmul(q.reshape({Hkv, G * R, Dh}), k.transpose(1, 2)).view({H, R, T}) * (1.0 / std::sqrt(double(Dh)));
+  at::Tensor mask = at::arange(T, idx.options()).unsqueeze(0) > idx.unsqueeze(1);  // [R, T]: keys after the row
+  scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
+  return at::softmax(scores, -1, at::kFloat);
 }
 
 at::Tensor llama_logits(const LlamaWeights& w, const TextConfig& cfg, const at::Tensor& x) {

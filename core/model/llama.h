@@ -41,11 +41,19 @@ struct AttentionRequest {
   at::Tensor received;              // out: [Tk] float32, mean over heads and query_rows
   bool last_row = false;            // also the last query's attention (the trace's heatmap)
   at::Tensor received_last;         // out: [Tk] float32, mean over heads
+  bool per_head = false;            // also the query_rows' probabilities per head
+  at::Tensor rows_per_head;         // out: [H, R, Tk] float32
 };
 
 // One decoder layer over T new tokens that follow this layer's cached tokens. x [T, D], positions [T].
 at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const at::Tensor& x,
                        const at::Tensor& positions, LayerKv& kv, AttentionRequest* attn = nullptr);
+
+// The attention probabilities layer `w` would give the query `rows` of x over x itself (causal: row i sees 0..i),
+// recomputed from its input norm, q/k projections and RoPE at `positions`, softmax in fp32: [H, R, T] float32.
+// (PyramidDrop ranks the tokens entering a layer with that layer's attention before running it.)
+at::Tensor llama_attention_rows(const LlamaLayerWeights& w, const TextConfig& cfg, const at::Tensor& x,
+                                const at::Tensor& positions, const std::vector<int64_t>& rows);
 
 // Final norm and LM head on the given rows: [T, D] -> [T, V] float32.
 at::Tensor llama_logits(const LlamaWeights& w, const TextConfig& cfg, const at::Tensor& x);

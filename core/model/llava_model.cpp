@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "methods/method.h"
 #include "model/clip_vision.h"
 #include "model/tokenpacker.h"
 #include "model/llava_hr.h"
@@ -61,9 +62,20 @@ std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::
   return m;
 }
 
-at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms, double* projector_ms) {
+at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms, double* projector_ms,
+                        TokenMethod* method, VisionTokens* chosen) {
   auto t0 = std::chrono::steady_clock::now();
   const at::Tensor px = pixels.to(m.weights.llm.embed.device());
+  if (method && method->selects_vision_tokens()) {  // the method picks the tokens at the feature layer
+    const int g = m.cfg.vision.grid();
+    VisionTokens vt = method->select_vision_tokens(clip_feature_layer(m.weights.vision, m.cfg, px), g, g);
+    if (vision_ms) *vision_ms = ms_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    at::Tensor out = projector_forward(m.weights.projector, vt.features);  // [M, D]
+    if (projector_ms) *projector_ms = ms_since(t0);
+    if (chosen) *chosen = std::move(vt);
+    return out;
+  }
   if (m.cfg.projector == "tokenpacker") {
     // Single-level (select layer) and multi-level (levels concatenated on channels) features, class token dropped.
     std::vector<int> idx{m.cfg.select_layer < 0 ? m.cfg.vision.layers + 1 + m.cfg.select_layer : m.cfg.select_layer};
@@ -87,7 +99,8 @@ at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* v
   return out;
 }
 
-EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, const at::Tensor& visual) {
+EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, const at::Tensor& visual,
+                            const std::vector<TokenRegion>& regions) {
   EmbeddedPrompt p;
   std::vector<int64_t> before, after;
   bool seen = false;
@@ -110,7 +123,11 @@ EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, co
   p.visual_start = int64_t(before.size());
   p.visual_count = visual.size(0);
   const int g = m.cfg.base_grid();  // LLaVA-1.5: the CLIP grid; LLaVA-HR: the fast grid (32x32 at 1024 px)
-  if (p.visual_count == int64_t(g) * g) {
+  if (!regions.empty()) {
+    if (int64_t(regions.size()) != p.visual_count)
+      throw Error("prompt", std::to_string(regions.size()) + " regions for " + std::to_string(p.visual_count) + " visual tokens");
+    p.regions = regions;
+  } else if (p.visual_count == int64_t(g) * g) {
     p.grid_h = p.grid_w = g;
   } else if (m.cfg.projector == "tokenpacker" && p.visual_count * m.cfg.tokenpacker.scale * m.cfg.tokenpacker.scale == int64_t(g) * g) {
     p.grid_h = p.grid_w = g / m.cfg.tokenpacker.scale;  // each packed token covers a scale x scale region

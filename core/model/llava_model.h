@@ -7,11 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "dpn.h"
 #include "model/config.h"
 #include "model/weights.h"
 #include "text/tokenizer.h"
 
 namespace dpn {
+
+class TokenMethod;
+struct VisionTokens;
 
 struct LlavaModel {
   LlavaConfig cfg;
@@ -24,8 +28,11 @@ struct LlavaModel {
 std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype,
                                              at::Device device = at::kCPU);
 
-// pixels [3, S, S] -> visual tokens in LLM space [N, D] (vision tower + projector).
-at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms = nullptr, double* projector_ms = nullptr);
+// pixels [3, S, S] -> visual tokens in LLM space [N, D] (vision tower + projector). With a vision-side method
+// (TokenMethod::selects_vision_tokens, methods/method.h) the method chooses the tokens at the tower's feature layer
+// and `chosen` receives its choice (regions, work); the projector maps only those.
+at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms = nullptr, double* projector_ms = nullptr,
+                        TokenMethod* method = nullptr, VisionTokens* chosen = nullptr);
 
 // ids with one kImageSentinel -> inputs_embeds [L, D] with the visual tokens in place of the sentinel.
 struct EmbeddedPrompt {
@@ -34,7 +41,10 @@ struct EmbeddedPrompt {
   int64_t visual_count = 0;
   int grid_h = 0, grid_w = 0;  // the visual tokens' grid (the vision tower's patch grid, or the projector's)
   int cell = 1;                // base-grid cells per visual token along each side (TokenPacker: its scale)
+  std::vector<TokenRegion> regions;  // tokens chosen by a vision-side method: the base-grid cells of each (no grid)
 };
-EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, const at::Tensor& visual);
+// `regions`: the vision-side method's regions for `visual` (then the tokens are not treated as a grid).
+EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, const at::Tensor& visual,
+                            const std::vector<TokenRegion>& regions = {});
 
 }  // namespace dpn
