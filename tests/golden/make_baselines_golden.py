@@ -58,9 +58,9 @@ CASES = {
                       "layers": [1, 3, 4], "counts": [40, 20, 10], "version": 1, "recycle": False},
     "sparsevlm_v20": {"kind": "sparsevlm", "spec": "sparsevlm:layers=1,3,4,counts=40,20,10,version=2.0,heads=14",
                       "layers": [1, 3, 4], "counts": [40, 20, 10], "version": 2, "recycle": False},
-    "sparsevlm_v15_recycle": {"kind": "sparsevlm",
-                              "spec": "sparsevlm:layers=1,3,4,counts=30,15,6,version=1.5,recycle=on",
-                              "layers": [1, 3, 4], "counts": [30, 15, 6], "version": 1, "recycle": True},
+    # Recycling (recycle=on) has no exact fixture: the official cluster_and_merge adds torch.rand * 1e-6 to the
+    # densities, and on this model (as on most seeds tried, 7000-7399) that noise changes the clusters. It is tested
+    # in C++ by what does not depend on the noise (the kept set, the recycled count), and labelled approximate.
 }
 
 
@@ -156,7 +156,7 @@ def run_ref(backend, cfg, case, ids, inputs_embeds, image_pos, n_vis):
     pos = torch.arange(L0)
     start, n = image_pos, n_vis
     cache = backend.new_cache()
-    res = {"layer_out": [], "seq_len": [], "visual_in": [], "positions": [], "kept": {}, "gaps": [], "scores": {},
+    res = {"layer_in": [], "layer_out": [], "seq_len": [], "visual_in": [], "positions": [], "kept": {}, "gaps": [], "scores": {},
            "stage_shift": []}
     orig = torch.arange(L0)  # original index of each row (for the kept sets)
     if kind == "sparsevlm":
@@ -190,6 +190,7 @@ def run_ref(backend, cfg, case, ids, inputs_embeds, image_pos, n_vis):
             pos = torch.arange(x.shape[0])
             res["kept"][i] = (orig[start: start + n] - image_pos)
             res["stage_shift"].append(cur - keep)
+        res["layer_in"].append(x)  # after a drop before this layer (PDrop), as the official hooks see it
         res["seq_len"].append(x.shape[0])
         res["visual_in"].append(n)
         res["positions"].append(pos.clone())
@@ -371,8 +372,10 @@ def official_main(job_path):
         import llava.model.language_model.modelling_sparse_llama as MSL
         from llava.model.language_model.sparse_llava_llama import LlavaLlamaDynamicForCausalLM
 
-        MSL.layer_dict = {l: s for s, l in enumerate(case["layers"])}   # score.py's {2:0, 6:1, 15:2} for this depth
-        MSL.sparse_token_dict[MSL.RETAIN_TOKN] = list(case["counts"])   # the per-layer counts of this case
+        import llava.model.language_model.score as SCORE
+
+        SCORE.layer_dict = {l: s for s, l in enumerate(case["layers"])}   # score.py's {2:0, 6:1, 15:2} for this depth
+        SCORE.sparse_token_dict[SCORE.RETAIN_TOKN] = list(case["counts"])   # the per-layer counts of this case
         cfg = config_of(LlavaLlamaDynamicForCausalLM)
         model = LlavaLlamaDynamicForCausalLM.from_pretrained(job["model_dir"], config=cfg, torch_dtype=torch.float32,
                                                             attn_implementation="sdpa").eval()
@@ -387,7 +390,8 @@ def official_main(job_path):
             rec.setdefault("raters", t_idx[1].clone())
             rec["kept"][layer_idx] = mask[0].nonzero()[:, 0].clone()
             rec.setdefault("scores", {})[layer_idx] = rel[0].clone()
-            return mask, flag, rel
+            # Prune-only: the official code's own no-merge branch (the one v2.0 takes), i.e. recycling switched off.
+            return mask, flag and case["recycle"], rel
         MSL.attn_postprocess_topk = topk_rec
         if case["version"] == 2:
             sel = MSL.select_attn_head_by_sum
@@ -627,7 +631,7 @@ def compare(name, case, r, off, vzr, image_pos):
     worst = 0.0
     for i in range(n_layers):
         got = off["layer_in"][i + 1] if i + 1 < n_layers else off["final_in"]
-        want = r["layer_out"][i]
+        want = r["layer_in"][i + 1] if i + 1 < n_layers else r["layer_out"][i]
         assert got.shape == want.shape, f"{name} layer {i}: official {tuple(got.shape)} vs reference {tuple(want.shape)}"
         worst = max(worst, (got - want).abs().max().item())
     checks["official_vs_reference.layer_out_max_abs_diff"] = worst
@@ -672,7 +676,9 @@ def fixture(name, case, r, off, vzr, image_pos, cfg):
          "greedy_margins": torch.tensor(r["margins"], dtype=torch.float32),
          "decode_positions_step1": torch.tensor(r["decode_positions_step1"], dtype=torch.int64)}
     for i in range(n_layers):
-        t[f"layer_out.{i}"] = (off["layer_in"][i + 1] if i + 1 < n_layers else off["final_in"]).detach().clone()
+        # What layer i hands on (before a drop at the next layer: PDrop drops as the next layer begins); equal to the
+        # official run's where both exist (compare()).
+        t[f"layer_out.{i}"] = r["layer_out"][i].detach().clone()
         t[f"positions.{i}"] = r["positions"][i].to(torch.int64)
     meta = {"method": case["spec"], "seq_len": r["seq_len"], "visual_in": r["visual_in"],
             "decode_positions_step1": r["decode_positions_step1"], "greedy_tokens": off["tokens"],

@@ -170,3 +170,21 @@ TEST(PublishedDpn, HeadlineFiftySixPercentIsReachableButNotDerivable) {
   EXPECT_NEAR(hr_ceiling, 0.650, 0.001);
   EXPECT_GT(hr_ceiling, 0.40);
 }
+
+// PyramidDrop (Xing et al., CVPR 2025), Table 1 "TFLOPs" for LLaVA-1.5-7B (shared/reference/more-baselines.md §1):
+// 4nd^2 + 2n^2d + 3ndm per layer with n = the layer's image tokens only: 3.82 T uncompressed, 1.78 T for its default
+// (layers 8, 16, 24, lambda 0.5: 576/288/144/72 tokens), 2.01 T for FastV K=2 R=50%. `dpn flops` reports the same.
+TEST(PublishedPDrop, Table1ImageTokenConvention) {
+  const ModelShape shape = model_shape_preset("llava-1.5-7b");
+  FlopsOptions o;
+  o.text_tokens = 36;
+  auto tera = [&](const char* spec) { return count_flops(shape, parse_method_spec(spec), o).pdrop_convention / 1e12; };
+  EXPECT_NEAR(tera("none"), 3.82, 0.005);
+  EXPECT_NEAR(tera("pdrop"), 1.78, 0.005);
+  EXPECT_NEAR(tera("pdrop:layers=8,16,24,lambda=0.5"), 1.78, 0.005);
+  EXPECT_NEAR(tera("fastv:k=2,r=0.5"), 2.01, 0.005);
+  // By hand: the default keeps 576, 288, 144, 72 image tokens for 8 layers each.
+  double sum = 0;
+  for (double n : {576.0, 288.0, 144.0, 72.0}) sum += 8 * pdrop_layer_macs(n, kD7, kM7);
+  EXPECT_DOUBLE_EQ(tera("pdrop") * 1e12, sum);
+}
