@@ -91,8 +91,8 @@ std::unique_ptr<TokenMethod> make_fastv(const MethodRequest& q) {
 }
 
 std::unique_ptr<TokenMethod> check_tokenpacker(const MethodRequest& q) {
-  if (q.m.cfg.projector != "tokenpacker")
-    throw Error(q.m.cfg.config_path, "this checkpoint's projector is '" + q.m.cfg.projector +
+  if (q.m.cfg.projector != ProjectorKind::TokenPacker)
+    throw Error(q.m.cfg.config_path, std::string("this checkpoint's projector is '") + projector_kind_name(q.m.cfg.projector) +
                                          "'; --method tokenpacker needs a TokenPacker checkpoint (its projector emits fewer tokens)");
   return nullptr;  // the projector itself compresses
 }
