@@ -3,12 +3,18 @@
 // biases. Numbers from tests/golden/make_hf5_golden.py (transformers reloading the folder it wrote, fp32, eager).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/golden_fixture.h"
+#include "core/scratch_dir.h"
+#include "io/safetensors.h"
+#include "io/safetensors_writer.h"
 #include "generate/generator.h"
 #include "image/preprocess.h"
 #include "model/llava_model.h"
 #include "text/prompt.h"
 
+namespace fs = std::filesystem;
 using namespace dpn;
 using namespace dpn::test;
 
@@ -65,3 +71,25 @@ TEST(Hf5Checkpoints, WhatTheDescriptionSays) {
 }
 
 }  // namespace
+
+// transformers 5's CLIPVisionModel.save_pretrained writes the tower's own folder without `vision_model.` too.
+TEST(Hf5Checkpoints, SeparateClipFolderWithoutTheVisionModelLevel) {
+  const fs::path tower = scratch_dir("hf5") / "clip";
+  fs::create_directories(tower);
+  fs::copy(golden_dir() + "/tiny-clip-golden/config.json", tower / "config.json");
+  {
+    SafetensorsFile f(golden_dir() + "/tiny-clip-golden/model.safetensors");
+    std::vector<RawTensor> renamed;
+    for (RawTensor t : f.tensors()) {
+      ASSERT_EQ(t.name.rfind("vision_model.", 0), 0u) << t.name;
+      t.name = t.name.substr(13);
+      renamed.push_back(t);
+    }
+    write_safetensors((tower / "model.safetensors").string(), renamed);
+  }
+  auto stripped = load_llava_model(golden_dir() + "/llava_orig", tower.string(), at::kFloat);
+  EXPECT_EQ(stripped->cfg.names.vision, "");
+  auto usual = load_llava_model(golden_dir() + "/llava_orig", "", at::kFloat);
+  GoldenFixture fx("llava_orig");
+  EXPECT_TRUE(at::equal(encode_image(*stripped, fx["pixel_values"]), encode_image(*usual, fx["pixel_values"])));
+}
