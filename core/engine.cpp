@@ -23,7 +23,7 @@ namespace dpn {
 struct Model::Impl {
   std::unique_ptr<LlavaModel> model;
   ModelOptions options;
-  flops::ModelShape shape;  // for the trace's FLOPs (vision tower, projector)
+  flops::ModelShape shape;  // derived from the model's description, for the trace's FLOPs
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -55,17 +55,6 @@ std::string resolve_model_path(const std::string& name) {
 
 namespace {
 
-flops::LlmShape llm_shape(const TextConfig& t) {
-  flops::LlmShape s;
-  s.layers = t.layers;
-  s.hidden = t.hidden;
-  s.ffn = t.intermediate;
-  s.heads = t.heads;
-  s.kv_heads = t.kv_heads;
-  s.vocab = t.vocab;
-  return s;
-}
-
 // The record of what ran, as core/flops counts it: per layer the sequence and the method's work, the decode passes.
 flops::Plan record_of(const Generation& g, const EmbeddedPrompt& prompt, int64_t projector_in, const flops::VisionWork& vision) {
   flops::Plan p;
@@ -94,11 +83,12 @@ void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::M
                 const Generation& g, const VisionTokens& chosen, AskResult& r) {
   RunTrace& t = r.trace;
   PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
-  const int base = m.cfg.projector == "tokenpacker" ? m.cfg.vision.grid() : m.cfg.base_grid();
+  const int base = m.cfg.region_grid();
   t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.input_size(), base, base};
-  // The projector reads the whole grid, or the tokens a vision-side method chose.
-  const int64_t projector_in = chosen.features.defined() ? chosen.features.size(0) : int64_t(base) * base;
-  const flops::FlopsReport f = flops::count_flops(shape, record_of(g, prompt, projector_in, chosen.work));
+  const int64_t projected = shape.projector.kind == flops::ProjectorShape::Kind::TokenPacker
+                                ? int64_t(shape.projector.grid) * shape.projector.grid
+                                : prompt.visual_count;
+  const flops::FlopsReport f = flops::count_flops(shape, record_of(g, prompt, projected, chosen.work));
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const LayerSnapshot& s = g.layers[l];
     LayerTrace lt;
@@ -149,24 +139,7 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->model = load_llava_model(resolve_model_path(options.path), options.vision_tower, dtype, device);
-  try {
-    impl->shape = flops::model_shape_from_folder(impl->model->cfg.model_dir);
-  } catch (const Error&) {  // e.g. a CLIP folder given by --vision-tower: count the LLM only
-    impl->shape.vision.kind = flops::VisionShape::Kind::NotCounted;
-    impl->shape.projector.in = impl->model->cfg.mm_hidden;
-    impl->shape.projector.hidden = impl->shape.projector.out = impl->model->cfg.text.hidden;
-  }
-  impl->shape.llm = llm_shape(impl->model->cfg.text);  // also when the folder's config could not be read again
-  if (impl->model->cfg.projector == "tokenpacker") {
-    const LlavaConfig& c = impl->model->cfg;
-    flops::ProjectorShape& p = impl->shape.projector;
-    p.kind = flops::ProjectorShape::Kind::TokenPacker;
-    p.scale = c.tokenpacker.scale;
-    p.grid = c.vision.grid();
-    p.embed = c.mm_hidden;
-    p.multi_level_in = c.mm_hidden * int(c.tokenpacker.levels.size());
-    p.packer_heads = c.tokenpacker.heads;
-  }
+  impl->shape = flops::model_shape(impl->model->cfg);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -240,7 +213,7 @@ ModelInfo Model::info() const {
   for (const auto& pl : m.cfg.pooling.layers) i.dpe_layers.push_back(pl.index);
   auto count = [](const at::Tensor& t) { return t.defined() ? t.numel() : int64_t(0); };
   const auto& W = m.weights;
-  int64_t n = count(W.llm.embed) + count(W.llm.norm) + count(W.llm.lm_head);
+  int64_t n = count(W.llm.embed) + count(W.llm.norm) + (m.cfg.names.lm_head.empty() ? 0 : count(W.llm.lm_head));
   for (const auto& l : W.llm.layers)
     for (const at::Tensor* t : {&l.attn_norm, &l.q, &l.k, &l.v, &l.o, &l.mlp_norm, &l.gate, &l.up, &l.down, &l.router.ln_w,
                                 &l.router.ln_b, &l.router.fc1, &l.router.predictor})

@@ -20,7 +20,7 @@ constexpr double kSwiGluOps = 5;     // silu (4) and the product with `up`
 constexpr double kGeluOps = 8;       // exact erf GELU
 constexpr double kQuickGeluOps = 4;  // x * sigmoid(1.702 x)
 constexpr double kBilinearOps = 4;   // TokenPacker's query resize, per output element
-// The router of the released DPN recipe chooses among three experts (1x1, 1x2, 2x2).
+// The router of the released DPN recipe chooses among three experts (1x1, 1x2, 2x2): the count for a preset.
 constexpr int kRouterExperts = 3;
 // The released TokenPacker checkpoints emit 144 tokens (scale 2) from 4 CLIP levels, with heads of width 128.
 constexpr int kDefaultPackerTokens = 144;
@@ -149,7 +149,8 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
                                std::to_string(l) + " is larger than the " + std::to_string(gh) + "x" +
                                std::to_string(gw) + " grid");
       const bool router = method.kind == MethodSpec::Kind::Dpn;
-      lp.work.router_experts = router ? kRouterExperts : 0;
+      const auto known = shape.router_experts.find(l);
+      lp.work.router_experts = !router ? 0 : known != shape.router_experts.end() ? known->second : kRouterExperts;
       lp.work.scaled = router;
       lp.work.pool_in = visual;
       gh /= step->kh;
@@ -215,14 +216,15 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
 }
 
 LayerFlops layer_prefill_flops(const LlmShape& llm, int64_t n, bool causal) {
-  const double N = static_cast<double>(n), d = llm.hidden, dkv = llm.kv_width(), m = llm.ffn, h = llm.heads;
+  const double N = static_cast<double>(n), d = llm.hidden, dq = llm.q_width(), dkv = llm.kv_width(), m = llm.ffn,
+               h = llm.heads;
   const double pairs = causal ? N * (N + 1) / 2 : N * N;  // query-key pairs per head
   LayerFlops f;
-  f.qkvo = 2 * N * d * (d + 2 * dkv + d);
-  f.attention = 2 * 2 * pairs * d;  // (scores + weighted sum) x 2 flops x head_dim x heads
+  f.qkvo = 2 * N * d * (dq + 2 * dkv + dq);
+  f.attention = 2 * 2 * pairs * dq;  // (scores + weighted sum) x 2 flops x head_dim x heads
   f.mlp = 3 * 2 * N * d * m;
   f.norms = 2 * kRmsNormOps * N * d;
-  f.rope = kRopeOps * N * (d + dkv);
+  f.rope = kRopeOps * N * (dq + dkv);
   f.softmax = kSoftmaxOps * h * pairs;
   f.activation = kSwiGluOps * N * m;
   f.residual = 2 * N * d;
@@ -230,13 +232,14 @@ LayerFlops layer_prefill_flops(const LlmShape& llm, int64_t n, bool causal) {
 }
 
 LayerFlops layer_decode_flops(const LlmShape& llm, int64_t cache_len) {
-  const double keys = static_cast<double>(cache_len) + 1, d = llm.hidden, dkv = llm.kv_width(), m = llm.ffn;
+  const double keys = static_cast<double>(cache_len) + 1, d = llm.hidden, dq = llm.q_width(), dkv = llm.kv_width(),
+               m = llm.ffn;
   LayerFlops f;
-  f.qkvo = 2 * d * (d + 2 * dkv + d);
-  f.attention = 2 * 2 * keys * d;
+  f.qkvo = 2 * d * (dq + 2 * dkv + dq);
+  f.attention = 2 * 2 * keys * dq;
   f.mlp = 3 * 2 * d * m;
   f.norms = 2 * kRmsNormOps * d;
-  f.rope = kRopeOps * (d + dkv);
+  f.rope = kRopeOps * (dq + dkv);
   f.softmax = kSoftmaxOps * llm.heads * keys;
   f.activation = kSwiGluOps * m;
   f.residual = 2 * d;
@@ -380,7 +383,7 @@ FlopsReport count_flops(const ModelShape& shape, const Plan& plan, bool causal) 
       // The rows' attention again (scores over the keys and their softmax), then a sum over heads and rows of the
       // visual columns. FastV rank=last: one row; rank=mean: every row.
       const double rows = static_cast<double>(w.rank_rows), keys = static_cast<double>(w.rank_keys);
-      f.ranking = 2 * rows * keys * d + kSoftmaxOps * llm.heads * rows * keys +
+      f.ranking = 2 * rows * keys * llm.q_width() + kSoftmaxOps * llm.heads * rows * keys +
                   llm.heads * rows * static_cast<double>(w.rank_visual);
       // SparseVLM v2.0: each probability divided by its RoPE weight and summed per head to choose the heads.
       if (w.rank_per_head) f.ranking += 2 * llm.heads * rows * static_cast<double>(w.rank_visual);

@@ -155,7 +155,7 @@ std::string report_json(const FlopsReport& none, const FlopsReport& m) {
   j["method"] = m.method;
   j["conventions"] = {{"flops_per_mac", 2},
                       {"prefill_attention", "full square unless --causal"},
-                      {"lm_head_prefill", "last position only"},
+                      {"lm_head_prefill", "final norm + LM head on the last position only"},
                       {"fastv_convention", "MACs, 4nd^2 + 2n^2d + 2ndm per layer"},
                       {"pdrop_convention", "MACs, 4nd^2 + 2n^2d + 3ndm per layer, n = image tokens"},
                       {"sparsevlm_convention", "MACs, 4nd^2 + 2n^2d + 3ndm per layer, n = all tokens"}};

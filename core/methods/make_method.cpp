@@ -94,15 +94,15 @@ std::unique_ptr<TokenMethod> make_fastv(const MethodRequest& q) {
 }
 
 std::unique_ptr<TokenMethod> check_tokenpacker(const MethodRequest& q) {
-  if (q.m.cfg.projector != "tokenpacker")
-    throw Error(q.m.cfg.config_path, "this checkpoint's projector is '" + q.m.cfg.projector +
+  if (q.m.cfg.projector != ProjectorKind::TokenPacker)
+    throw Error(q.m.cfg.config_path, std::string("this checkpoint's projector is '") + projector_kind_name(q.m.cfg.projector) +
                                          "'; --method tokenpacker needs a TokenPacker checkpoint (its projector emits fewer tokens)");
   return nullptr;  // the projector itself compresses
 }
 
 std::unique_ptr<TokenMethod> make_visionzip(const MethodRequest& q) {
   const LlavaConfig& c = q.m.cfg;
-  if (c.multipath.enabled || c.projector == "tokenpacker")
+  if (c.multipath.enabled || c.projector == ProjectorKind::TokenPacker)
     throw Error(c.config_path, "visionzip selects CLIP tokens before an MLP projector; this checkpoint's vision side is " +
                                    std::string(c.multipath.enabled ? "LLaVA-HR's dual path" : "a TokenPacker projector"));
   const int tokens = c.vision.patches() + 1;

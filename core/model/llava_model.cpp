@@ -76,7 +76,7 @@ at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* v
     if (chosen) *chosen = std::move(vt);
     return out;
   }
-  if (m.cfg.projector == "tokenpacker") {
+  if (m.cfg.projector == ProjectorKind::TokenPacker) {
     // Single-level (select layer) and multi-level (levels concatenated on channels) features, class token dropped.
     std::vector<int> idx{m.cfg.select_layer < 0 ? m.cfg.vision.layers + 1 + m.cfg.select_layer : m.cfg.select_layer};
     idx.insert(idx.end(), m.cfg.tokenpacker.levels.begin(), m.cfg.tokenpacker.levels.end());
@@ -129,7 +129,7 @@ EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, co
     p.regions = regions;
   } else if (p.visual_count == int64_t(g) * g) {
     p.grid_h = p.grid_w = g;
-  } else if (m.cfg.projector == "tokenpacker" && p.visual_count * m.cfg.tokenpacker.scale * m.cfg.tokenpacker.scale == int64_t(g) * g) {
+  } else if (m.cfg.projector == ProjectorKind::TokenPacker && p.visual_count * m.cfg.tokenpacker.scale * m.cfg.tokenpacker.scale == int64_t(g) * g) {
     p.grid_h = p.grid_w = g / m.cfg.tokenpacker.scale;  // each packed token covers a scale x scale region
     p.cell = m.cfg.tokenpacker.scale;
   }

@@ -34,7 +34,7 @@ flops::MethodSpec as_run(const std::string& method, const RunTrace& t) {
 void expect_same_count(const flops::ModelShape& shape, const std::string& method, const AskResult& r) {
   const RunTrace& t = r.trace;
   flops::FlopsOptions o;
-  o.image_tokens = r.visual_tokens;
+  if (as_run(method, t).kind != flops::MethodSpec::Kind::TokenPacker) o.image_tokens = r.visual_tokens;
   o.text_tokens = r.prompt_tokens - r.visual_tokens;
   o.decode_tokens = t.decode_passes;
   const flops::FlopsReport f = flops::count_flops(shape, as_run(method, t), o);
@@ -54,15 +54,23 @@ void expect_same_count(const flops::ModelShape& shape, const std::string& method
 }  // namespace
 
 TEST(TraceFlops, EngineAndAnalyticCountAgreeForEveryMethod) {
-  ModelOptions mo;
-  mo.path = golden_dir() + "/methods/dpn_v1";
-  auto m = Model::load(mo);
-  const flops::ModelShape shape = flops::model_shape_from_folder(mo.path);
-  for (const std::string method : {"none", "dpn", "dpn:path=1=1x2,3=2x2", "static:1=2x2,3=1x2", "fastv:k=2,r=0.5",
-                                   "fastv:k=1,r=0.3,rank=mean", "dpn:path=1=2x2,3=1x1,location=pre"}) {
-    const AskResult r = ask(*m, method);
-    EXPECT_EQ(r.trace.decode_passes, r.stop_reason == "eos" ? int(r.tokens.size()) : int(r.tokens.size()) - 1);
-    expect_same_count(shape, method, r);
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {golden_dir() + "/methods/dpn_v1",
+       {"none", "dpn", "dpn:path=1=1x2,3=2x2", "static:1=2x2,3=1x2", "fastv:k=2,r=0.5", "fastv:k=1,r=0.3,rank=mean",
+        "dpn:path=1=2x2,3=1x1,location=pre"}},
+      {"demo-dpn", {"dpn", "dpn:path=0=4x4"}},  // routers of 3 and 2 experts
+      {"demo-tokenpacker", {"tokenpacker"}},
+      {golden_dir() + "/llava_hf", {"none", "fastv:k=1,r=0.5"}}};
+  for (const auto& [model, methods] : cases) {
+    ModelOptions mo;
+    mo.path = model;
+    auto m = Model::load(mo);
+    const flops::ModelShape shape = flops::model_shape_from_folder(resolve_model_path(model));
+    for (const std::string& method : methods) {
+      const AskResult r = ask(*m, method);
+      EXPECT_EQ(r.trace.decode_passes, r.stop_reason == "eos" ? int(r.tokens.size()) : int(r.tokens.size()) - 1);
+      expect_same_count(shape, method, r);
+    }
   }
 }
 

@@ -208,3 +208,13 @@ TEST(Flops, TokenPackerProjectorCountedByHand) {
   EXPECT_DOUBLE_EQ(hand, 17218944.0);
   EXPECT_DOUBLE_EQ(projector_flops(p, 144), hand);
 }
+
+TEST(Flops, ExplicitHeadDimWidensQAndO) {
+  // d = 8 with 2 heads of 8 (head_dim given, not d / h = 4), 1 kv head: q and o are 16 wide, k and v 8.
+  LlmShape s = tiny();
+  s.head_size = 8;
+  const LayerFlops f = layer_prefill_flops(s, 3, /*causal=*/false);
+  EXPECT_DOUBLE_EQ(f.qkvo, 2.0 * 3 * 8 * 16 + 2 * (2.0 * 3 * 8 * 8) + 2.0 * 3 * 16 * 8);
+  EXPECT_DOUBLE_EQ(f.attention, 2 * 2 * (2.0 * 3 * 3 * 8));  // per head: scores + sum over head_dim 8
+  EXPECT_DOUBLE_EQ(f.rope, 3.0 * 3 * (16 + 8));
+}

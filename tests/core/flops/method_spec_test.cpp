@@ -63,11 +63,26 @@ TEST(MethodSpec, CanonicalTextRoundTrips) {
     EXPECT_EQ(to_string(parse_method_spec(text)), text);
   }
   EXPECT_EQ(to_string(parse_method_spec("static:15=2,7=1x2")), "static:7=1x2,15=2x2");
+  // VisionZip, PyramidDrop, SparseVLM: the published budgets and the official defaults, spelled out.
+  EXPECT_EQ(to_string(parse_method_spec("visionzip")), "visionzip:dominant=54,contextual=10");
+  EXPECT_EQ(to_string(parse_method_spec("visionzip:tokens=128")), "visionzip:dominant=108,contextual=20");
+  EXPECT_EQ(to_string(parse_method_spec("visionzip:tokens=192")), "visionzip:dominant=162,contextual=30");
+  EXPECT_EQ(to_string(parse_method_spec("pdrop")), "pdrop:layers=8,16,24,ratios=0.5,0.25,0.125");
+  EXPECT_EQ(to_string(parse_method_spec("pdrop:layers=8,16,24,lambda=0.5")), "pdrop:layers=8,16,24,ratios=0.5,0.25,0.125");
+  EXPECT_EQ(to_string(parse_method_spec("sparsevlm")), "sparsevlm:layers=2,6,15,counts=300,200,110,version=1.5");
+  EXPECT_EQ(to_string(parse_method_spec("sparsevlm:tokens=64")), "sparsevlm:layers=2,6,15,counts=66,30,17,version=1.5");
+  EXPECT_EQ(to_string(parse_method_spec("sparsevlm:tokens=128,version=2.0")),
+            "sparsevlm:layers=2,6,15,counts=238,108,60,version=2.0,heads=14");
+  for (const char* text : {"visionzip:dominant=10,contextual=6", "pdrop:layers=1,2,4,ratios=0.7,0.49,0.343",
+                           "sparsevlm:layers=2,6,15,counts=300,200,110,version=1.5,recycle=on"})
+    EXPECT_EQ(to_string(parse_method_spec(to_string(parse_method_spec(text)))), text);
 }
 
 TEST(MethodSpec, ErrorsNameTheBadPart) {
-  EXPECT_NE(error_of("pdrop:k=2").find("unknown method 'pdrop'"), std::string::npos);
+  EXPECT_NE(error_of("pyramid:k=2").find("unknown method 'pyramid'"), std::string::npos);
   EXPECT_NE(error_of("").find("empty"), std::string::npos);
+  EXPECT_NE(error_of("pdrop:layers=8,16,ratios=0.5").find("2 layers but 1 ratios"), std::string::npos);
+  EXPECT_NE(error_of("sparsevlm:tokens=100").find("tokens=100"), std::string::npos);
   // r outside [0, 1)
   EXPECT_NE(error_of("fastv:r=1").find("'r=1'"), std::string::npos);
   EXPECT_NE(error_of("fastv:r=-0.1").find("'r=-0.1'"), std::string::npos);

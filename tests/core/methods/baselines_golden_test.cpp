@@ -36,7 +36,7 @@ std::vector<int> cells_of(const TokenRegion& r, int base_w) {
   return out;
 }
 
-struct Run {
+struct MethodRun {
   std::unique_ptr<LlavaModel> m;
   std::unique_ptr<TokenMethod> method;
   VisionTokens chosen;
@@ -44,8 +44,8 @@ struct Run {
   Generation g;
 };
 
-Run run_case(const GoldenFixture& fx) {
-  Run r;
+MethodRun run_case(const GoldenFixture& fx) {
+  MethodRun r;
   r.m = load_llava_model(baselines_dir() + "/" + fx.meta["model_folder"].get<std::string>(), "", at::kFloat);
   std::vector<int> ids = tokenize_prompt(*r.m->tokenizer, fx.meta["prompt"].get<std::string>());
   EXPECT_EQ(ids, fx.meta["input_ids"].get<std::vector<int>>());
@@ -64,7 +64,7 @@ Run run_case(const GoldenFixture& fx) {
 }
 
 // Layer outputs, lengths, decode positions, logits and greedy tokens.
-void check_run(const std::string& name, const GoldenFixture& fx, Run& r) {
+void check_run(const std::string& name, const GoldenFixture& fx, MethodRun& r) {
   const int L = r.m->cfg.text.layers;
   at::Tensor seq_len = fx["seq_len"], visual_in = fx["visual_in"], dec = fx["decode_positions_step1"];
   double worst = 0;
@@ -90,7 +90,7 @@ class VisionZipGolden : public ::testing::TestWithParam<const char*> {};
 TEST_P(VisionZipGolden, MatchesOfficialCode) {
   const std::string name = GetParam();
   GoldenFixture fx(name, baselines_dir() + "/expected");
-  Run r = run_case(fx);
+  MethodRun r = run_case(fx);
   const nlohmann::json& vz = fx.meta["visionzip"];
   // Features handed to the projector: dominant (class token first) then contextual, as the official tower returns.
   ASSERT_EQ(r.chosen.features.sizes(), fx["visionzip_features"].sizes()) << name;
@@ -119,7 +119,7 @@ class PruneGolden : public ::testing::TestWithParam<const char*> {};
 TEST_P(PruneGolden, MatchesOfficialCode) {
   const std::string name = GetParam();
   GoldenFixture fx(name, baselines_dir() + "/expected");
-  Run r = run_case(fx);
+  MethodRun r = run_case(fx);
   const bool pdrop = name.rfind("pdrop", 0) == 0;
   for (auto it = fx.meta["kept_cells"].begin(); it != fx.meta["kept_cells"].end(); ++it) {
     const int l = std::stoi(it.key());
@@ -147,7 +147,7 @@ TEST(SparseVlmRecycle, KeepsThePruneOnlySetAndAppendsTheRecycledCount) {
   GoldenFixture fx("sparsevlm_v15", baselines_dir() + "/expected");
   GoldenFixture fx_recycle = fx;
   fx_recycle.meta["method"] = fx.meta["method"].get<std::string>() + ",recycle=on";
-  Run r = run_case(fx_recycle);
+  MethodRun r = run_case(fx_recycle);
   const std::vector<int> kept = fx.meta["kept_cells"]["1"].get<std::vector<int>>();
   const LayerSnapshot& s = r.g.layers.at(2);
   const int64_t v = r.g.layers.at(1).visual, p = v - int64_t(kept.size());

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/error_of.h"
 #include "core/golden_fixture.h"
 #include "dpn.h"
 #include "io/safetensors.h"
@@ -41,14 +42,6 @@ AskResult ask(const std::string& model, const std::string& method, std::vector<s
   return m->ask(q);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 
