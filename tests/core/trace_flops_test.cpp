@@ -95,3 +95,48 @@ TEST(TraceFlops, TokenPackerProjectorOfTheDemoModel) {
   // The hand count of core/flops/flops_test.cpp (TokenPackerProjectorCountedByHand) for E 64, C 256, 12x12, scale 2.
   EXPECT_DOUBLE_EQ(r.trace.projector_flops, 17218944.0);
 }
+
+// VisionZip, PyramidDrop and SparseVLM. SparseVLM's raters depend on the prompt: the analytic plan counts every text
+// token as a rater (an upper bound), so there the per-layer tokens agree and the count is bounded.
+TEST(TraceFlops, EngineAndAnalyticCountAgreeForTheBaselines) {
+  ModelOptions mo;
+  mo.path = golden_dir() + "/baselines/llava_h16";
+  auto m = Model::load(mo);
+  const flops::ModelShape shape = flops::model_shape_from_folder(mo.path);
+  for (const std::string method : {"visionzip:dominant=10,contextual=6", "visionzip:tokens=32", "pdrop:layers=2,3,5,lambda=0.5",
+                                   "pdrop:layers=1,2,4,ratios=0.7,0.49,0.343"}) {
+    const AskResult r = ask(*m, method);
+    const flops::MethodSpec spec = flops::parse_method_spec(method);
+    if (spec.kind == flops::MethodSpec::Kind::VisionZip) {  // the tokens come from the spec, not --image-tokens
+      flops::FlopsOptions o;
+      o.text_tokens = r.prompt_tokens - r.visual_tokens;
+      o.decode_tokens = r.trace.decode_passes;
+      const flops::FlopsReport f = flops::count_flops(shape, spec, o);
+      EXPECT_EQ(f.plan.image_tokens, r.visual_tokens) << method;
+      EXPECT_GT(f.vision_method, 0) << method;
+      EXPECT_DOUBLE_EQ(f.vision, r.trace.vision_flops) << method;
+      EXPECT_DOUBLE_EQ(f.projector, r.trace.projector_flops) << method;
+      EXPECT_DOUBLE_EQ(f.whole_total(), r.trace.total_flops()) << method;
+    } else {
+      expect_same_count(shape, method, r);
+    }
+  }
+  for (const std::string method : {"sparsevlm:layers=1,3,4,counts=40,20,10,version=1.5",
+                                   "sparsevlm:layers=1,3,4,counts=40,20,10,version=2.0,heads=14",
+                                   "sparsevlm:layers=1,3,4,counts=30,15,6,version=1.5,recycle=on"}) {
+    const AskResult r = ask(*m, method);
+    flops::FlopsOptions o;
+    o.image_tokens = r.visual_tokens;
+    o.text_tokens = r.prompt_tokens - r.visual_tokens;
+    o.decode_tokens = r.trace.decode_passes;
+    const flops::FlopsReport f = flops::count_flops(shape, flops::parse_method_spec(method), o);
+    ASSERT_EQ(f.plan.layers.size(), r.trace.layers.size()) << method;
+    for (size_t l = 0; l < r.trace.layers.size(); ++l) {
+      EXPECT_EQ(f.plan.layers[l].tokens, r.trace.layers[l].seq_len) << method << " layer " << l;
+      if (f.prefill[l].ranking == 0) EXPECT_DOUBLE_EQ(f.prefill[l].total(), r.trace.layers[l].flops) << method << " layer " << l;
+      else EXPECT_GE(f.prefill[l].total(), r.trace.layers[l].flops) << method << " layer " << l;  // all text rates
+    }
+    EXPECT_GE(f.llm_prefill, r.trace.llm_prefill_flops) << method;
+    EXPECT_DOUBLE_EQ(f.llm_decode_total, r.trace.llm_decode_flops) << method;
+  }
+}
