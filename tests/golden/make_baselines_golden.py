@@ -316,20 +316,20 @@ def official_main(job_path):
     sys.path.insert(0, job["repo"])
     rec = {"layer_in": {}, "lm_head": [], "rope_positions": [], "kept": {}}
 
-    def config_of(cls):
+    def load(cls, attn):  # the official model class in fp32 with its CLIP tower loaded
         cfg = cls.config_class.from_pretrained(job["model_dir"])
         cfg.mm_vision_tower = job["clip_dir"]  # the tower folder (config.json names it openai/..., resolved by us)
-        return cfg
+        model = cls.from_pretrained(job["model_dir"], config=cfg, torch_dtype=torch.float32,
+                                    attn_implementation=attn).eval()
+        vt = model.get_model().get_vision_tower()
+        if not vt.is_loaded:
+            vt.load_model()
+        return model, vt
     if kind == "visionzip":
         from llava.model.language_model.llava_llama import LlavaLlamaForCausalLM
         from visionzip import visionzip
 
-        cfg = config_of(LlavaLlamaForCausalLM)
-        model = LlavaLlamaForCausalLM.from_pretrained(job["model_dir"], config=cfg, torch_dtype=torch.float32,
-                                                      attn_implementation="eager").eval()
-        vt = model.get_model().get_vision_tower()
-        if not vt.is_loaded:
-            vt.load_model()
+        model, vt = load(LlavaLlamaForCausalLM, "eager")
         model = visionzip(model, dominant=case["dominant"], contextual=case["contextual"])
         n_clip = len(vt.vision_tower.vision_model.encoder.layers)
         vt.vision_tower.r = [0] * (n_clip - 2) + [1] + [0]  # the official 24-entry list, for this tower's depth
@@ -346,12 +346,7 @@ def official_main(job_path):
         from llava.model.language_model.llava_llama_pdrop import LlavaLlamaForCausalLM_PDrop
         import llava.model.modeling_llama_pdrop as MLP
 
-        cfg = config_of(LlavaLlamaForCausalLM_PDrop)
-        model = LlavaLlamaForCausalLM_PDrop.from_pretrained(job["model_dir"], config=cfg, torch_dtype=torch.float32,
-                                                            attn_implementation="sdpa").eval()
-        vt = model.get_model().get_vision_tower()
-        if not vt.is_loaded:
-            vt.load_model()
+        model, vt = load(LlavaLlamaForCausalLM_PDrop, "sdpa")
         model.model.layer_list = list(case["layers"])
         model.model.image_token_ratio_list = [1.0] + list(case["ratios"])  # model_vqa_loader.py prepends 1.0
         rank_drop = type(model.model).pdrop_rank_drop
@@ -376,13 +371,8 @@ def official_main(job_path):
 
         SCORE.layer_dict = {l: s for s, l in enumerate(case["layers"])}   # score.py's {2:0, 6:1, 15:2} for this depth
         SCORE.sparse_token_dict[SCORE.RETAIN_TOKN] = list(case["counts"])   # the per-layer counts of this case
-        cfg = config_of(LlavaLlamaDynamicForCausalLM)
-        model = LlavaLlamaDynamicForCausalLM.from_pretrained(job["model_dir"], config=cfg, torch_dtype=torch.float32,
-                                                            attn_implementation="sdpa").eval()
+        model, vt = load(LlavaLlamaDynamicForCausalLM, "sdpa")
         model.model.pruning_loc = list(case["layers"])
-        vt = model.get_model().get_vision_tower()
-        if not vt.is_loaded:
-            vt.load_model()
         post = MSL.attn_postprocess_topk
 
         def topk_rec(w_, v_start, v_num, t_start, t_idx, layer_idx):
@@ -519,14 +509,7 @@ def main():
     _, _, _, px = T.llava_preprocess(image_path, ccfg["image_size"])
     clip_w = M.clip_weights(ccfg, M.CLIP_SEEDS["tiny-clip-golden"])
     clip_dir = os.path.join(out, CLIP)
-    os.makedirs(clip_dir)
-    T.write_json(os.path.join(clip_dir, "config.json"), ccfg)
-    T.write_json(os.path.join(clip_dir, "preprocessor_config.json"), {
-        "crop_size": {"height": 48, "width": 48}, "do_center_crop": True, "do_convert_rgb": True,
-        "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": list(T.CLIP_MEAN),
-        "image_processor_type": "CLIPImageProcessor", "image_std": list(T.CLIP_STD), "resample": 3,
-        "rescale_factor": 1 / 255, "size": {"shortest_edge": 48}})
-    T.write_safetensors(os.path.join(clip_dir, "model.safetensors"), clip_w)
+    M.write_clip_folder(clip_dir, ccfg, clip_w)
     vis_log = {}
     clip_hs = M.clip_hidden_states(clip_dir, px, clip_w, ccfg, vis_log, CLIP)
 

@@ -274,6 +274,18 @@ def model_weights(name, seed):
 
 # --- vision + projector ------------------------------------------------------------------------------------------
 
+def write_clip_folder(path, ccfg, cw):
+    """A CLIP tower folder as the original LLaVA layout names it: config, preprocessor config, weights."""
+    os.makedirs(path)
+    T.write_json(os.path.join(path, "config.json"), ccfg)
+    T.write_json(os.path.join(path, "preprocessor_config.json"), {
+        "crop_size": {"height": 48, "width": 48}, "do_center_crop": True, "do_convert_rgb": True,
+        "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": list(T.CLIP_MEAN),
+        "image_processor_type": "CLIPImageProcessor", "image_std": list(T.CLIP_STD), "resample": 3,
+        "rescale_factor": 1 / 255, "size": {"shortest_edge": 48}})
+    T.write_safetensors(os.path.join(path, "model.safetensors"), cw)
+
+
 def clip_hidden_states(folder, pixel_values, clip_w, cfg, log, tag):
     """HF CLIPVisionModel hidden states [layers+1, 1+N, Dv], cross-checked with tiny_llava's plain-torch CLIP."""
     from transformers import CLIPVisionModel
@@ -925,14 +937,7 @@ def main():
     for folder, ccfg in (("tiny-clip-golden", CLIP_CONFIG), ("tiny-clip-tp12", CLIP_TP_CONFIG)):
         cw = clip_weights(ccfg, CLIP_SEEDS[folder])
         path = os.path.join(out, folder)
-        os.makedirs(path)
-        T.write_json(os.path.join(path, "config.json"), ccfg)
-        T.write_json(os.path.join(path, "preprocessor_config.json"), {
-            "crop_size": {"height": 48, "width": 48}, "do_center_crop": True, "do_convert_rgb": True,
-            "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": list(T.CLIP_MEAN),
-            "image_processor_type": "CLIPImageProcessor", "image_std": list(T.CLIP_STD), "resample": 3,
-            "rescale_factor": 1 / 255, "size": {"shortest_edge": 48}})
-        T.write_safetensors(os.path.join(path, "model.safetensors"), cw)
+        write_clip_folder(path, ccfg, cw)
         clip_ws[folder] = cw
         clip_hs[folder] = clip_hidden_states(path, px, cw, ccfg, vis_log, folder)
 
