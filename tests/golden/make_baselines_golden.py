@@ -594,13 +594,7 @@ def main():
                          "tokens": r["tokens"][:6], **{k: v for k, v in checks.items() if "diff" in k}}
     for name, s in summary.items():
         print(name, json.dumps(s))
-    total = 0
-    for root, _, files in sorted(os.walk(out)):
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            total += os.path.getsize(p)
-            print(f"{T.sha256_file(p)[:16]}  {os.path.getsize(p):8d}  {os.path.relpath(p, out)}")
-    print(f"total {total} bytes")
+    M.print_file_listing(out)
 
 
 OFFICIAL_COMMITS = {"VisionZip": "dvlab-research/VisionZip@3151f6df", "PyramidDrop": "Cooperx521/PyramidDrop@6444f304",

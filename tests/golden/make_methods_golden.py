@@ -274,6 +274,17 @@ def model_weights(name, seed):
 
 # --- vision + projector ------------------------------------------------------------------------------------------
 
+def print_file_listing(out):
+    """Hash prefix, size and path of every file written, and the total."""
+    total = 0
+    for root, _, files in sorted(os.walk(out)):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            total += os.path.getsize(p)
+            print(f"{T.sha256_file(p)[:16]}  {os.path.getsize(p):8d}  {os.path.relpath(p, out)}")
+    print(f"total {total} bytes")
+
+
 def write_clip_folder(path, ccfg, cw):
     """A CLIP tower folder as the original LLaVA layout names it: config, preprocessor config, weights."""
     os.makedirs(path)
@@ -1032,13 +1043,7 @@ def main():
                              "fastv_gap": r.get("fastv_gap"), "tokens": r["tokens"][:6]}
     for case, s in summary.items():
         print(case, json.dumps(s))
-    total = 0
-    for root, _, files in sorted(os.walk(out)):
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            total += os.path.getsize(p)
-            print(f"{T.sha256_file(p)[:16]}  {os.path.getsize(p):8d}  {os.path.relpath(p, out)}")
-    print(f"total {total} bytes")
+    print_file_listing(out)
 
 
 def tokenizer_crosscheck(out, sp):
