@@ -5,7 +5,7 @@
 
 #include "command.h"
 #include "dpn.h"
-#include "model/memory_estimate.h"
+#include "io/convert.h"
 #include "trace_json.h"
 
 namespace dpn::cli {
@@ -19,7 +19,7 @@ int run_ask(Args& a) {
   mo.device = a.get("device", "cpu");
   mo.threads = a.get_int("threads", 0);
   const std::string max_memory = a.get("max-memory");
-  if (!max_memory.empty()) mo.max_memory = parse_byte_size(max_memory, "--max-memory");
+  if (!max_memory.empty()) mo.max_memory = int64_t(parse_byte_size(max_memory, "--max-memory"));
   AskOptions q;
   q.image_path = a.require("image");
   q.question = a.get("question");
@@ -79,7 +79,7 @@ DPN_CLI_COMMAND(ask, "ask", "answer a question about an image",
                 "        [--max-memory SIZE] [--json] [--verbose]\n"
                 "Methods: none | dpn | dpn:path=7=2x2,15=1x2 | static:7=2,15=2x1 | fastv:k=2,r=0.5[,rank=last|mean] | tokenpacker\n"
                 "--override L=E forces expert E at DPE layer L (what-if); --attention records the attention each visual\n"
-                "token receives from the last prompt token at every layer; --max-memory (e.g. 16G; default: what the machine has\n"
+                "token receives from the last prompt token at every layer; --max-memory (e.g. 16GB or 16GiB; default: what the machine has\n"
                 "available) refuses a model or an answer whose estimated weights + KV cache + buffers do not fit.\n"
                 "Prints the answer, or with --json one object with answer, tokens, prefill_ms, decode_ms, layers, router, flops.",
                 run_ask);

@@ -103,7 +103,10 @@ void get_opt(const json& j, const char* key, T* out, const std::string& where) {
 int json_int(const json& v, const std::string& key, const std::string& where, int64_t lo, int64_t hi) {
   double d = 0;
   if (v.is_number_integer()) {
-    if (v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t(hi) : (v.get<int64_t>() < lo || v.get<int64_t>() > hi))
+    // nlohmann stores non-negative literals as unsigned: compare those as unsigned (4294967360 must not wrap).
+    const bool out = v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t(hi) || int64_t(v.get<uint64_t>()) < lo
+                                            : v.get<int64_t>() < lo || v.get<int64_t>() > hi;
+    if (out)
       throw Error(where, "'" + key + "' is " + v.dump() + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return int(v.get<int64_t>());
   }
@@ -365,7 +368,8 @@ std::set<std::string> weight_names(const fs::path& dir, int64_t* elements) {
   }
   if (!any) return {};
   std::set<std::string> names;
-  for (const auto& [name, t] : open_checkpoint_folder(dir.string()).all()) {
+  const auto folder = open_checkpoint_folder(dir.string());  // kept alive: all() refers into it
+  for (const auto& [name, t] : folder.all()) {
     names.insert(name);
     *elements += t.numel();
   }

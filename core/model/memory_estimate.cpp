@@ -1,9 +1,9 @@
 // Up-front memory estimate of a described model (see memory_estimate.h).
 #include "model/memory_estimate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 
 #include "util/error.h"
@@ -33,27 +33,6 @@ int64_t available_memory() {
   while (in >> key >> kib >> unit)
     if (key == "MemAvailable:") return kib * 1024;
   return 0;
-}
-
-int64_t parse_byte_size(const std::string& text, const std::string& option) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  std::string unit = end ? std::string(end) : "";
-  for (const char* tail : {"iB", "B"})
-    if (unit.size() >= std::string(tail).size() && unit.compare(unit.size() - std::string(tail).size(), std::string::npos, tail) == 0) {
-      unit.resize(unit.size() - std::string(tail).size());
-      break;
-    }
-  double scale = 0;
-  if (unit.empty()) scale = 1;
-  else if (unit == "K" || unit == "k") scale = 1024.0;
-  else if (unit == "M" || unit == "m") scale = 1024.0 * 1024;
-  else if (unit == "G" || unit == "g") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "T" || unit == "t") scale = 1024.0 * 1024 * 1024 * 1024;
-  const double bytes = v * scale;
-  if (text.empty() || end == text.c_str() || scale == 0 || !std::isfinite(bytes) || bytes < 1 || bytes > 9e18)
-    throw Error(option, "'" + text + "' is not a memory size (e.g. 24G, 512M, 1073741824)");
-  return int64_t(bytes);
 }
 
 std::string format_bytes(int64_t bytes) {

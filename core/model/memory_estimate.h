@@ -21,10 +21,6 @@ MemoryEstimate estimate_memory(const LlavaConfig& config, int64_t tokens, int el
 // The machine's MemAvailable (/proc/meminfo), in bytes; 0 when it cannot be read.
 int64_t available_memory();
 
-// "24G", "512M", "1.5G", "1073741824": bytes (binary units K, M, G, T; B or iB suffix allowed). Throws dpn::Error
-// naming `option` on anything else.
-int64_t parse_byte_size(const std::string& text, const std::string& option);
-
 // "1.50 GiB", "312 MiB": for messages.
 std::string format_bytes(int64_t bytes);
 

@@ -218,12 +218,4 @@ TEST(MemoryBudget, RefusedBeforeLoadingAndBeforeAsking) {
   EXPECT_NE(err.find("KV cache"), std::string::npos) << err;
 }
 
-TEST(MemoryBudget, ByteSizes) {
-  EXPECT_EQ(parse_byte_size("24G", "--max-memory"), int64_t(24) << 30);
-  EXPECT_EQ(parse_byte_size("512MiB", "--max-memory"), int64_t(512) << 20);
-  EXPECT_EQ(parse_byte_size("1.5G", "--max-memory"), int64_t(3) << 29);
-  EXPECT_EQ(parse_byte_size("1000", "--max-memory"), 1000);
-  for (const char* bad : {"", "G", "-1G", "nanG", "12Q", "1e40"})
-    EXPECT_NE(error_of([&] { parse_byte_size(bad, "--max-memory"); }).find("--max-memory"), std::string::npos) << bad;
-  EXPECT_GT(available_memory(), 0);
-}
+TEST(MemoryBudget, AvailableMemoryIsKnown) { EXPECT_GT(available_memory(), 0); }
