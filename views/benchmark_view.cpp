@@ -232,6 +232,5 @@ void BenchmarkView::showResults(const BenchmarkOutcome& o) {
 }
 
 Figure BenchmarkView::accuracyFigure() const { return accuracy_figure_; }
-Figure BenchmarkView::expertFigure() const { return expert_figure_; }
 
 }  // namespace dpn::views

@@ -31,12 +31,9 @@ class BenchmarkView : public QWidget {
   void setMethods(const QStringList& methods);
   void run();
   void cancel();
-  bool running() const { return running_; }
   int resultRows() const;
-  SampleTableModel* results() const { return results_; }
   QTableView* resultsView() const { return table_; }
   Figure accuracyFigure() const;
-  Figure expertFigure() const;
   // The bars of the expert figure: what routers chose, per (DPE layer, question family), tallied by core.
   const std::vector<ExpertFrequency>& expertFrequencies() const { return expert_rows_; }
 

@@ -9,24 +9,14 @@
 
 namespace dpn::views {
 
-void CompareTableModel::setRows(std::vector<CompareRow> rows) {
-  beginResetModel();
-  rows_ = std::move(rows);
-  endResetModel();
-}
-
-void CompareTableModel::setRow(int row, CompareRow value) {
-  if (row < 0 || row >= int(rows_.size())) return;
-  rows_[size_t(row)] = std::move(value);
-  emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-}
-
-int CompareTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
-int CompareTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+CompareTableModel::CompareTableModel(QObject* parent)
+    : RowTableModel({"method", "answer", "visual in", "visual (last layer)", "LLM FLOPs", "latency (ms)", "status"},
+                    parent) {}
 
 QVariant CompareTableModel::data(const QModelIndex& index, int role) const {
-  if (!index.isValid() || index.row() >= int(rows_.size()) || index.column() >= ColumnCount) return {};
-  const CompareRow& row = rows_[size_t(index.row())];
+  const CompareRow* found = rowAt(index);
+  if (!found) return {};
+  const CompareRow& row = *found;
   const RunDocument& d = row.doc;
   const AskResult& r = d.result;
   const bool ok = !row.pending && d.error.isEmpty();
@@ -56,14 +46,6 @@ QVariant CompareTableModel::data(const QModelIndex& index, int role) const {
     }
   }
   return {};
-}
-
-QVariant CompareTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-    return QAbstractTableModel::headerData(section, orientation, role);
-  static const char* names[] = {"method", "answer", "visual in", "visual (last layer)", "LLM FLOPs", "latency (ms)",
-                                "status"};
-  return section >= 0 && section < ColumnCount ? QVariant(names[section]) : QVariant();
 }
 
 }  // namespace dpn::views

@@ -352,13 +352,11 @@ void ExploreView::setLayer(int index) {
   const int n = int(doc_.result.trace.layers.size());
   if (n == 0) return;
   index = std::clamp(index, 0, n - 1);
-  const bool changed = index != layer_;
   layer_ = index;
   if (layer_slider_->value() != index) layer_slider_->setValue(index);
   const LayerTrace& l = doc_.result.trace.layers[index];
   layer_label_->setText(QString("layer %1 \u00b7 %2 tokens").arg(l.layer).arg(layer_caption(l)));
   refreshFigures();
-  if (changed) emit layerChanged(index);
 }
 
 Figure ExploreView::tokenMapFigure() const {

@@ -56,7 +56,6 @@ class ExploreView : public QWidget {
  signals:
   void runFinished(const dpn::views::RunDocument& doc);
   void runFailed(QString message);  // the engine's error, or why the run could not start
-  void layerChanged(int index);
   void imageOpened(QString path);
 
  protected:

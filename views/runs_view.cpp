@@ -116,7 +116,7 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   const RunStoreWorker* w = store_.worker();
   connect(w, &RunStoreWorker::listed, this, [this](QString path, std::vector<store::RunInfo> runs) {
     if (path != db_path_) return;  // an answer for a database no longer shown
-    model_->setRuns(std::move(runs));
+    model_->setRows(std::move(runs));
     table_->resizeColumnsToContents();
     status_->setStyleSheet({});
     status_->setText(QString("%1 runs in %2").arg(model_->rowCount()).arg(db_path_));

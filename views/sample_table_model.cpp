@@ -43,18 +43,13 @@ std::vector<SampleTableRow> sample_rows(const QString& method, const std::vector
   return rows;
 }
 
-void SampleTableModel::setRows(std::vector<SampleTableRow> rows) {
-  beginResetModel();
-  rows_ = std::move(rows);
-  endResetModel();
-}
-
-int SampleTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(rows_.size()); }
-int SampleTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+SampleTableModel::SampleTableModel(QObject* parent)
+    : RowTableModel({"method", "sample", "family", "question", "prediction", "answer", "score"}, parent) {}
 
 QVariant SampleTableModel::data(const QModelIndex& index, int role) const {
-  if (!index.isValid() || index.row() >= int(rows_.size()) || index.column() >= ColumnCount) return {};
-  const SampleTableRow& r = rows_[size_t(index.row())];
+  const SampleTableRow* row = rowAt(index);
+  if (!row) return {};
+  const SampleTableRow& r = *row;
   const int c = index.column();
   if (role == Qt::TextAlignmentRole) return c == Score ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
   if (role == Qt::ForegroundRole && c == Score && !r.correct) return QBrush(QColor(176, 0, 32));
@@ -73,13 +68,6 @@ QVariant SampleTableModel::data(const QModelIndex& index, int role) const {
     case Score: return role == Qt::DisplayRole ? QVariant(QString::number(r.score, 'f', 2)) : QVariant(r.score);
   }
   return {};
-}
-
-QVariant SampleTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-    return QAbstractTableModel::headerData(section, orientation, role);
-  static const char* names[] = {"method", "sample", "family", "question", "prediction", "answer", "score"};
-  return section >= 0 && section < ColumnCount ? QVariant(names[section]) : QVariant();
 }
 
 }  // namespace dpn::views

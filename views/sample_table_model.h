@@ -1,10 +1,11 @@
 // Per-sample results as a table model: the Benchmark view's results (every method) and the Runs view's samples of
 // one run. Sorting uses Qt::EditRole (the score stays a number); the full question is in the tooltip.
 #pragma once
-#include <QAbstractTableModel>
+#include <QString>
 #include <vector>
 
 #include "bench/summary.h"
+#include "views/row_table_model.h"
 
 namespace dpn::views {
 
@@ -20,22 +21,11 @@ std::vector<SampleTableRow> sample_rows(const bench::BenchSummary& summary);
 // The rows of one stored run.
 std::vector<SampleTableRow> sample_rows(const QString& method, const std::vector<store::SampleResult>& samples);
 
-class SampleTableModel : public QAbstractTableModel {
-  Q_OBJECT
+class SampleTableModel : public RowTableModel<SampleTableRow> {
  public:
   enum Column { Method, Sample, Family, Question, Prediction, Answer, Score, ColumnCount };
-  using QAbstractTableModel::QAbstractTableModel;
-
-  void setRows(std::vector<SampleTableRow> rows);
-  const std::vector<SampleTableRow>& rows() const { return rows_; }
-
-  int rowCount(const QModelIndex& parent = {}) const override;
-  int columnCount(const QModelIndex& parent = {}) const override;
+  explicit SampleTableModel(QObject* parent = nullptr);
   QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-
- private:
-  std::vector<SampleTableRow> rows_;
 };
 
 }  // namespace dpn::views

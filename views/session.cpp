@@ -20,32 +20,15 @@ Session::Session(QObject* parent) : QObject(parent) {
     emit modelFailed(m);
   });
   connect(w, &InferenceWorker::convertProgress, this, &Session::convertProgress);
-  connect(w, &InferenceWorker::converted, this, [this](QString out) {
-    end();
-    emit converted(out);
-  });
-  connect(w, &InferenceWorker::convertFailed, this, [this](QString m) {
-    end();
-    emit convertFailed(m);
-  });
   connect(w, &InferenceWorker::partial, this, &Session::partial);
-  connect(w, &InferenceWorker::answered, this, [this](int id, AskResult r) {
-    end();
-    emit answered(id, r);
-  });
-  connect(w, &InferenceWorker::askFailed, this, [this](int id, QString m) {
-    end();
-    emit askFailed(id, m);
-  });
   connect(w, &InferenceWorker::benchmarkProgress, this, &Session::benchmarkProgress);
-  connect(w, &InferenceWorker::benchmarkFinished, this, [this](BenchmarkOutcome o) {
-    end();
-    emit benchmarkFinished(o);
-  });
-  connect(w, &InferenceWorker::benchmarkFailed, this, [this](QString m) {
-    end();
-    emit benchmarkFailed(m);
-  });
+  // Replies that end a request: one fewer pending, then passed on.
+  relayEnd(&InferenceWorker::converted, &Session::converted);
+  relayEnd(&InferenceWorker::convertFailed, &Session::convertFailed);
+  relayEnd(&InferenceWorker::answered, &Session::answered);
+  relayEnd(&InferenceWorker::askFailed, &Session::askFailed);
+  relayEnd(&InferenceWorker::benchmarkFinished, &Session::benchmarkFinished);
+  relayEnd(&InferenceWorker::benchmarkFailed, &Session::benchmarkFailed);
 }
 
 Session::~Session() {

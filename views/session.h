@@ -43,6 +43,13 @@ class Session : public QObject {
  private:
   void begin();
   void end();
+  template <class... Args>
+  void relayEnd(void (InferenceWorker::*reply)(Args...), void (Session::*signal)(Args...)) {
+    connect(worker_->worker(), reply, this, [this, signal](Args... args) {
+      end();
+      emit(this->*signal)(args...);
+    });
+  }
   std::shared_ptr<CancelState> cancel_ = std::make_shared<CancelState>();
   std::unique_ptr<WorkerThread<InferenceWorker>> worker_;
   int next_request_ = 1;

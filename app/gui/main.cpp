@@ -38,7 +38,7 @@ const QStringList kViews = {"explore", "compare", "benchmark", "runs", "profiler
 
 int64_t newest_run(const dpn::views::MainWindow& window) {
   int64_t id = 0;
-  for (const auto& r : window.runs()->model()->runs()) id = std::max(id, r.id);
+  for (const auto& r : window.runs()->model()->rows()) id = std::max(id, r.id);
   return id;
 }
 
@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
       window.compare()->run();
     } else if (view_name == "runs" && options.db_must_exist) {  // the user's store: shown as it is
       QObject::connect(window.runs(), &dpn::views::RunsView::listed, &app, [&] {
-        if (window.runs()->model()->runs().empty()) return shoot();
+        if (window.runs()->model()->rows().empty()) return shoot();
         QObject::connect(window.runs(), &dpn::views::RunsView::runOpened, &app, shoot);
         window.runs()->openRun(newest_run(window));
       });
@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
         if (cancelled) return fail("the benchmark", "stopped before the end");
         if (view_name == "benchmark") return shoot();
         QObject::connect(window.runs(), &dpn::views::RunsView::listed, &app, [&] {
-          if (window.runs()->model()->runs().empty()) return fail("run store", "the benchmark stored no run");
+          if (window.runs()->model()->rows().empty()) return fail("run store", "the benchmark stored no run");
           QObject::connect(window.runs(), &dpn::views::RunsView::runOpened, &app, shoot);
           window.runs()->openRun(newest_run(window));
         });
