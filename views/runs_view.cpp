@@ -126,6 +126,7 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
     detail_->setHtml(summary_html(d.summary));
     samples_model_->setRows(sample_rows(q(d.summary.run.spec.method), d.samples));
     samples_->resizeColumnsToContents();  // the question column takes what is left
+    samples_->setColumnWidth(SampleTableModel::Prediction, std::min(samples_->columnWidth(SampleTableModel::Prediction), 260));
     opened_ = d.summary.run.id;
     emit runOpened(opened_);
   });
