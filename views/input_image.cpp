@@ -2,6 +2,7 @@
 #include "views/input_image.h"
 
 #include <QImageReader>
+#include <algorithm>
 
 namespace dpn::views {
 
@@ -32,6 +33,28 @@ InputLayout input_layout(const ImageGeometry& g, const QRectF& square) {
 QRectF InputLayout::cells(const TokenRegion& r) const {
   const double ch = square.height() / grid_h, cw = square.width() / grid_w;
   return QRectF(square.left() + r.c0 * cw, square.top() + r.r0 * ch, (r.c1 - r.c0) * cw, (r.r1 - r.r0) * ch);
+}
+
+QPainterPath InputLayout::area(const TokenRegion& r) const {
+  QPainterPath path;
+  if (r.cells.empty()) {
+    path.addRect(cells(r));
+    return path;
+  }
+  for (int i : covered_cells(r, grid_h, grid_w)) path.addRect(cells({i / grid_w, i % grid_w, i / grid_w + 1, i % grid_w + 1, {}}));
+  return path.simplified();  // one outline around adjacent cells
+}
+
+std::vector<int> covered_cells(const TokenRegion& r, int grid_h, int grid_w) {
+  std::vector<int> out;
+  if (!r.cells.empty()) {
+    for (int i : r.cells)
+      if (i >= 0 && i < grid_h * grid_w) out.push_back(i);
+    return out;
+  }
+  for (int i = std::max(0, r.r0); i < std::min(grid_h, r.r1); ++i)
+    for (int j = std::max(0, r.c0); j < std::min(grid_w, r.c1); ++j) out.push_back(i * grid_w + j);
+  return out;
 }
 
 }  // namespace dpn::views

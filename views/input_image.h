@@ -9,8 +9,10 @@
 // base grid; a token covers the base-grid cells of its TokenRegion. Nothing is derived from the QImage's size.
 #pragma once
 #include <QImage>
+#include <QPainterPath>
 #include <QRectF>
 #include <QString>
+#include <vector>
 
 #include "dpn.h"
 
@@ -25,9 +27,15 @@ struct InputLayout {
   QRectF image;           // the original image inside it
   int grid_h = 0, grid_w = 0;
   bool valid() const { return grid_h > 0 && grid_w > 0 && !image.isEmpty(); }
-  // The canvas rectangle of base-grid rows [r0, r1) x columns [c0, c1).
+  // The canvas rectangle of base-grid rows [r0, r1) x columns [c0, c1) (a token's bounding rectangle).
   QRectF cells(const TokenRegion& region) const;
+  // The canvas area a token covers: its rectangle, or the union of its cells when it covers only some of them (a
+  // merge of scattered tokens).
+  QPainterPath area(const TokenRegion& region) const;
 };
+
+// The row-major base-grid indices a token covers (TokenRegion::cells, else its whole rectangle), inside the grid.
+std::vector<int> covered_cells(const TokenRegion& region, int grid_h, int grid_w);
 
 // Invalid (grid 0) when the trace has no image geometry.
 InputLayout input_layout(const ImageGeometry& geometry, const QRectF& square);

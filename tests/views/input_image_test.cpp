@@ -98,6 +98,39 @@ class InputImageTest : public QObject {
     QCOMPARE(geo.cells({2, 4, 3, 5}), QRectF(400, 200, 100, 100));
   }
 
+  void a_merge_of_scattered_cells_covers_only_those_cells() {
+    // One token merged from cells 0 and 10 of a 4x4 grid (its rectangle spans rows 0-2, columns 0-2) and plain tokens
+    // on cells 14 and 15: everything else is dimmed, and the merged token's heat lands on its own cells only.
+    RunTrace t;
+    t.image = {40, 40, 40, 0, 0, 336, 4, 4};
+    LayerTrace l;
+    l.layer = 0, l.visual = 3;
+    l.regions = {{0, 0, 3, 3, {0, 10}}, {3, 3, 4, 4, {}}, {3, 2, 4, 3, {}}};
+    l.attention = {1.0f, 0.5f, 0.0f};
+    t.layers = {l};
+    QCOMPARE(views::covered_cells(l.regions[0], 4, 4), (std::vector<int>{0, 10}));
+    QCOMPARE(views::covered_cells(l.regions[1], 4, 4), (std::vector<int>{15}));
+    QImage white(40, 40, QImage::Format_RGB32);
+    white.fill(Qt::white);
+    QImage canvas(400, 400, QImage::Format_RGB32);
+    {
+      QPainter p(&canvas);
+      views::TokenMapStyle style;
+      style.caption = false;
+      style.cells = false;
+      style.heatmap = true;
+      views::paint_token_map(p, QRectF(0, 0, 400, 400), white, t, 0, style);
+    }
+    auto at = [&](int cell) { return canvas.pixelColor((cell % 4) * 100 + 50, (cell / 4) * 100 + 50); };
+    QVERIFY(at(0) != at(1));   // merged cell (heat) vs a dropped one inside the same rectangle (dimmed)
+    QCOMPARE(at(0), at(10));   // both merged cells carry the token's heat
+    QVERIFY(at(5).lightness() < 120);  // inside the rectangle, not covered: dimmed
+    QVERIFY(at(15).lightness() > 120);  // a plain token of middling heat: tinted, not dimmed
+    const views::InputLayout geo = views::input_layout(t.image, QRectF(0, 0, 400, 400));
+    QVERIFY(geo.area(l.regions[0]).contains(QPointF(250, 250)));
+    QVERIFY(!geo.area(l.regions[0]).contains(QPointF(150, 150)));
+  }
+
   void alpha_is_dropped_not_composited() {
     // PIL's convert('RGB') keeps the colour under a transparent pixel; so does the view.
     QTemporaryDir dir;

@@ -54,28 +54,28 @@ void paint_token_map(QPainter& p, const QRectF& area, const QImage& image, const
   }
   const int gh = geo.grid_h, gw = geo.grid_w;
   const LayerTrace& l = trace.layers[layer];
-  auto cell_rect = [&](const TokenRegion& r) { return geo.cells(r); };
   // Dim the base cells no surviving token covers (FastV drops, or an incomplete trace).
   std::vector<char> covered(size_t(gh) * gw, 0);
   for (const TokenRegion& r : l.regions)
-    for (int i = std::max(0, r.r0); i < std::min(gh, r.r1); ++i)
-      for (int j = std::max(0, r.c0); j < std::min(gw, r.c1); ++j) covered[size_t(i) * gw + j] = 1;
+    for (int i : covered_cells(r, gh, gw)) covered[size_t(i)] = 1;
   for (int i = 0; i < gh; ++i)
     for (int j = 0; j < gw; ++j)
-      if (!covered[size_t(i) * gw + j]) p.fillRect(cell_rect({i, j, i + 1, j + 1}), QColor(0, 0, 0, 170));
+      if (!covered[size_t(i) * gw + j]) p.fillRect(geo.cells({i, j, i + 1, j + 1, {}}), QColor(0, 0, 0, 170));
   if (style.heatmap && l.attention.size() == l.regions.size() && !l.attention.empty()) {
     float lo = *std::min_element(l.attention.begin(), l.attention.end());
     float hi = *std::max_element(l.attention.begin(), l.attention.end());
     for (size_t i = 0; i < l.regions.size(); ++i) {
       QColor c = heat_color(hi > lo ? (l.attention[i] - lo) / (hi - lo) : 0.5);
       c.setAlpha(150);
-      p.fillRect(cell_rect(l.regions[i]), c);
+      p.fillPath(geo.area(l.regions[i]), c);
     }
   }
   if (style.cells) {
     p.setPen(QPen(QColor(255, 255, 255, 200), std::max(1.0, side / 400)));
     p.setBrush(Qt::NoBrush);
-    for (const TokenRegion& r : l.regions) p.drawRect(cell_rect(r).adjusted(0.5, 0.5, -0.5, -0.5));
+    for (const TokenRegion& r : l.regions)
+      if (r.cells.empty()) p.drawRect(geo.cells(r).adjusted(0.5, 0.5, -0.5, -0.5));
+      else p.drawPath(geo.area(r));  // a merge of scattered cells: their outline
   }
   p.restore();
 }
