@@ -57,13 +57,9 @@ class InputImageTest : public QObject {
     const AskResult r = Model::load(mo)->ask(q);
     // Core decodes without the EXIF rotation: 96x64, padded to 96x96 with 16 rows above and below.
     const ImageGeometry& g = r.trace.image;
-    QCOMPARE(g.orig_w, 96);
-    QCOMPARE(g.orig_h, 64);
-    QCOMPARE(g.side, 96);
-    QCOMPARE(g.offset_x, 0);
-    QCOMPARE(g.offset_y, 16);
-    QCOMPARE(g.grid_h, 7);
-    QCOMPARE(g.grid_w, 7);
+    // (orig_w, orig_h, side, offset_x, offset_y, grid_h, grid_w)
+    QCOMPARE((QList<int>{g.orig_w, g.orig_h, g.side, g.offset_x, g.offset_y, g.grid_h, g.grid_w}),
+             (QList<int>{96, 64, 96, 0, 16, 7, 7}));
     QCOMPARE(int(r.trace.layers.at(0).regions.size()), 49);
 
     // 700 px square: each base cell is 100 px; the padded square's rows of 13.7 model pixels: row 0 and row 6 are
