@@ -106,6 +106,7 @@ BenchSummary summarize(const BenchSpec& spec, store::RunStore& db, const Selecte
   s.shard = shard_text(spec);
   s.db_path = db.path();
   s.total = static_cast<int64_t>(methods.size() * sel.samples.size());
+  for (const auto& e : sel.samples) s.images[e.id] = e.image;
   std::optional<std::vector<store::SampleResult>> baseline;
   if (auto none = find_run(db, make_run_spec(spec, "none", model_name, model_path, sel.dataset)))
     baseline = db.samples(*none, false);
@@ -137,7 +138,10 @@ BenchSummary stored_summary(const BenchSpec& spec) {
   return summarize(spec, db, sel, model_name, model_path, methods, runs);
 }
 
-BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+namespace {
+
+// `loaded` null: load spec.model here.
+BenchSummary run(const BenchSpec& spec, Model* loaded, const ProgressFn& progress, const std::atomic<bool>& cancel) {
   // Everything that can be wrong is found before the first sample.
   const std::vector<std::string> methods = canonical_methods(spec.methods);
   if (spec.max_new_tokens < 1) throw Error("--max-new-tokens", "must be at least 1");
@@ -152,7 +156,8 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
   mo.device = spec.device;
   mo.threads = spec.threads;
   const std::string model_path = resolve_model_path(spec.model);
-  auto model = Model::load(mo);
+  std::unique_ptr<Model> owned = loaded ? nullptr : Model::load(mo);
+  Model* model = loaded ? loaded : owned.get();
   const ModelInfo info = model->info();
   for (const auto& m : methods) {
     const flops::MethodSpec parsed = flops::parse_method_spec(m);
@@ -233,6 +238,17 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
   s.cancelled = cancelled;
   s.abandoned = abandoned;
   return s;
+}
+
+}  // namespace
+
+BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+  return run(spec, nullptr, progress, cancel);
+}
+
+BenchSummary run_benchmark(const BenchSpec& spec, Model& model, const ProgressFn& progress,
+                           const std::atomic<bool>& cancel) {
+  return run(spec, &model, progress, cancel);
 }
 
 }  // namespace dpn::bench
