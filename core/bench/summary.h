@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/official_metrics.h"
 #include "eval/sample.h"
 #include "store/run_store.h"
 
@@ -43,6 +44,7 @@ struct MethodSummary {
   double mean_latency_ms = 0;
   std::vector<ExpertFrequency> experts;             // by DPE layer; empty without routers
   std::vector<SampleRow> rows;                      // by sample id
+  eval::BenchmarkMetrics official;                  // the benchmark's official aggregates (eval/run_metrics.h)
 };
 
 struct BenchSummary {
