@@ -50,6 +50,15 @@ EvalSample read_llava_question(const DatasetSpec& spec, const nlohmann::json& j,
   return s;
 }
 
+void for_each_llava_question(const DatasetSpec& spec,
+                             const std::function<void(EvalSample&, const nlohmann::json&, const std::string&)>& fn) {
+  read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
+    const std::string where = spec.questions + ":" + std::to_string(line);
+    EvalSample s = read_llava_question(spec, j, where);
+    fn(s, j, where);
+  });
+}
+
 std::string textvqa_question_from_prompt(const std::string& prompt, const std::string& where) {
   std::vector<std::string> lines;
   size_t start = 0;

@@ -17,12 +17,14 @@
 //   mmvet       llava-mm-vet.jsonl                 images/                (none: GPT-4 judged)
 //   dpnbench    questions.jsonl                    images/                answers.jsonl
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "eval/sample.h"
+#include "util/error.h"
 
 namespace dpn::eval {
 
@@ -82,6 +84,17 @@ std::string join_path(const std::string& dir, const std::string& name);
 void check_image(const DatasetSpec& spec, const std::string& path, const std::string& where);
 // Reads a LLaVA-style question JSONL line into id, image (joined, checked), question text and category.
 EvalSample read_llava_question(const DatasetSpec& spec, const nlohmann::json& j, const std::string& where);
+// Each line of spec.questions through read_llava_question, then `fn(sample, line's JSON, "<file>:<line>")`.
+void for_each_llava_question(const DatasetSpec& spec,
+                             const std::function<void(EvalSample&, const nlohmann::json&, const std::string&)>& fn);
+// The annotation of `id` in `truth`, or a dpn::Error at `where` naming the annotation file.
+template <class Map>
+const typename Map::mapped_type& annotation_of(const Map& truth, const std::string& id, const std::string& where,
+                                               const std::string& file) {
+  auto it = truth.find(id);
+  if (it == truth.end()) throw Error(where, "question_id " + id + " is not in the annotations " + file);
+  return it->second;
+}
 bool file_exists(const std::string& path);
 
 // model_vqa_mmbench.py's question: the hint (when present) on its own line, the question, "A. option" lines, and

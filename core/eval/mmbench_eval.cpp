@@ -62,8 +62,12 @@ bool pandas_na(const std::string& f) {
   return na.count(f) > 0;
 }
 
+std::string xlsx_text(const std::string& text) {
+  return py::replace_all(py::replace_all(text, "\r\n", "\n"), "\r", "\n");
+}
+
 std::string mmbench_prediction_cell(const std::string& prediction) {
-  return pandas_na(prediction) ? "nan" : prediction;
+  return pandas_na(prediction) ? "nan" : xlsx_text(prediction);
 }
 
 std::string mmbench_can_infer_option(const std::string& answer, const McqChoices& choices) {

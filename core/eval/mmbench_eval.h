@@ -22,8 +22,11 @@ using McqChoices = std::vector<std::pair<std::string, std::string>>;
 // cells of the TSV, or of the .xlsx the toolkit reads, become NaN.
 bool pandas_na(const std::string& field);
 
+// A text cell after the .xlsx round trip: XML turns "\r\n" and a lone "\r" into "\n".
+std::string xlsx_text(const std::string& text);
+
 // The prediction as the toolkit sees it after the .xlsx round trip: missing-value strings (and "") come back as
-// NaN and are matched as str(NaN) == "nan".
+// NaN and are matched as str(NaN) == "nan"; line ends as xlsx_text.
 std::string mmbench_prediction_cell(const std::string& prediction);
 
 // can_infer(answer, choices): can_infer_option, then can_infer_text. Returns the letter, "Z" (the answer declines,

@@ -24,6 +24,14 @@ double py_round(double x, int ndigits) {
 
 Metric metric(const std::string& name, double value, int64_t n, const std::string& unit) { return {name, value, n, unit}; }
 
+BenchmarkMetrics start(const std::string& kind, const std::string& official, size_t n) {
+  BenchmarkMetrics r;
+  r.kind = kind;
+  r.official = official;
+  r.n = static_cast<int64_t>(n);
+  return r;
+}
+
 // np.mean of 0/1 hits: the count over the number (exact for counts below 2^53).
 double mean_hits(int64_t hits, int64_t n) { return static_cast<double>(hits) / static_cast<double>(n); }
 
@@ -59,9 +67,7 @@ const Metric* BenchmarkMetrics::find(const std::string& name) const {
 }
 
 BenchmarkMetrics vqa_metrics(const std::string& kind, const std::vector<VqaItem>& items) {
-  BenchmarkMetrics r;
-  r.kind = kind;
-  r.n = static_cast<int64_t>(items.size());
+  BenchmarkMetrics r = start(kind, "", items.size());
   if (kind == "textvqa") {
     r.official = "llava/eval/eval_textvqa.py (m4c TextVQAAccuracyEvaluator)";
     if (items.empty()) {
@@ -101,10 +107,7 @@ BenchmarkMetrics vqa_metrics(const std::string& kind, const std::vector<VqaItem>
 }
 
 BenchmarkMetrics gqa_metrics(const std::vector<GqaItem>& items) {
-  BenchmarkMetrics r;
-  r.kind = "gqa";
-  r.official = "scripts/convert_gqa_for_eval.py + GQA eval.py --tier testdev_balanced";
-  r.n = static_cast<int64_t>(items.size());
+  BenchmarkMetrics r = start("gqa", "scripts/convert_gqa_for_eval.py + GQA eval.py --tier testdev_balanced", items.size());
   // avg(l) = float(sum(l)) / len(l), 0 for an empty list; reported * 100.
   int64_t correct = 0, binary = 0, binary_correct = 0, open = 0, open_correct = 0;
   bool any_group = false;
@@ -127,12 +130,9 @@ BenchmarkMetrics gqa_metrics(const std::vector<GqaItem>& items) {
 }
 
 BenchmarkMetrics pope_metrics(const std::vector<PopeItem>& items) {
-  BenchmarkMetrics r;
-  r.kind = "pope";
-  r.official = "llava/eval/eval_pope.py";
+  BenchmarkMetrics r = start("pope", "llava/eval/eval_pope.py", items.size());
   std::map<std::string, std::vector<const PopeItem*>> splits;
   for (const auto& it : items) splits[it.split].push_back(&it);
-  r.n = static_cast<int64_t>(items.size());
   double f1_sum = 0, acc_sum = 0;
   bool all_ok = !splits.empty();
   for (const auto& [name, list] : splits) {
@@ -204,10 +204,7 @@ const std::vector<std::string>& mme_cognition_tasks() {
 }
 
 BenchmarkMetrics mme_metrics(const std::vector<MmeItem>& items) {
-  BenchmarkMetrics r;
-  r.kind = "mme";
-  r.official = "MME convert_answer_to_mme.py + eval_tool/calculation.py";
-  r.n = static_cast<int64_t>(items.size());
+  BenchmarkMetrics r = start("mme", "MME convert_answer_to_mme.py + eval_tool/calculation.py", items.size());
   std::map<std::string, std::vector<const MmeItem*>> tasks;  // answer-file order within each subtask
   for (const auto& it : items) tasks[it.category].push_back(&it);
   std::set<std::string> known(mme_perception_tasks().begin(), mme_perception_tasks().end());
@@ -282,10 +279,7 @@ BenchmarkMetrics mme_metrics(const std::vector<MmeItem>& items) {
 }
 
 BenchmarkMetrics scienceqa_metrics(const std::vector<ScienceQaItem>& items) {
-  BenchmarkMetrics r;
-  r.kind = "scienceqa";
-  r.official = "llava/eval/eval_science_qa.py";
-  r.n = static_cast<int64_t>(items.size());
+  BenchmarkMetrics r = start("scienceqa", "llava/eval/eval_science_qa.py", items.size());
   int64_t correct = 0, mm = 0, mm_correct = 0;
   for (const auto& it : items) {
     correct += it.correct;
@@ -308,11 +302,10 @@ BenchmarkMetrics scienceqa_metrics(const std::vector<ScienceQaItem>& items) {
 }
 
 BenchmarkMetrics seed_metrics(const std::vector<SeedItem>& items) {
-  BenchmarkMetrics r;
-  r.kind = "seed";
-  r.official = "scripts/convert_seed_for_submission.py";
-  r.n = static_cast<int64_t>(items.size());
+  BenchmarkMetrics r = start("seed", "scripts/convert_seed_for_submission.py", items.size());
   std::map<std::string, std::pair<int64_t, int64_t>> types;  // type -> (count, correct)
+  std::map<std::string, bool> has_count;                      // correct_counts[type] exists
+  for (const auto& it : items) has_count[it.question_type] = has_count[it.question_type] || it.correct || !it.answered;
   std::map<std::string, std::pair<int64_t, int64_t>> data;   // image / video -> (count, correct)
   int64_t correct = 0;
   for (const auto& it : items) {
@@ -326,6 +319,12 @@ BenchmarkMetrics seed_metrics(const std::vector<SeedItem>& items) {
     r.errors.push_back("convert_seed_for_submission.py stops: total_correct / total_count divides by zero");
     return r;
   }
+  for (const auto& [type, ok] : has_count)
+    if (!ok) {
+      r.errors.push_back("convert_seed_for_submission.py stops with KeyError: every question of type '" + type +
+                         "' is answered and none is right, so correct_counts has no entry for it");
+      return r;
+    }
   for (const auto& [type, c] : types)
     r.groups.push_back({"question_types", type,
                         {metric("acc", static_cast<double>(c.second) / static_cast<double>(c.first) * 100, c.first, "%")}});

@@ -102,7 +102,10 @@ struct SeedItem {
   std::string question_type;
   std::string data_type;  // image / video
   bool correct = false;
+  bool answered = true;   // the answer file has this question
 };
+// The script's eval_single only creates a type's correct count on a right or a missing answer: a question type whose
+// questions are all answered and all wrong makes it raise KeyError (reported in errors).
 BenchmarkMetrics seed_metrics(const std::vector<SeedItem>& items);
 
 // mmbench / mmbench-cn: circular evaluation over the rows (eval/mmbench_eval.h); rows without an answer are skipped

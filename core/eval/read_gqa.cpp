@@ -28,14 +28,11 @@ std::vector<EvalSample> read_gqa(const DatasetSpec& spec) {
   std::map<std::string, GqaAnnotation> truth;
   if (!spec.annotations.empty()) truth = read_gqa_annotations(spec.annotations);
   std::vector<EvalSample> out;
-  read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
-    const std::string where = spec.questions + ":" + std::to_string(line);
-    EvalSample s = read_llava_question(spec, j, where);
+  for_each_llava_question(spec, [&](EvalSample& s, const nlohmann::json&, const std::string& where) {
     if (!spec.annotations.empty()) {
-      auto it = truth.find(s.id);
-      if (it == truth.end()) throw Error(where, "question_id " + s.id + " is not in " + spec.annotations);
-      s.answers = {it->second.answer};
-      s.family = it->second.structural;
+      const GqaAnnotation& a = annotation_of(truth, s.id, where, spec.annotations);
+      s.answers = {a.answer};
+      s.family = a.structural;
     }
     out.push_back(std::move(s));
   });

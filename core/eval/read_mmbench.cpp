@@ -84,7 +84,7 @@ std::vector<EvalSample> read_mmbench(const DatasetSpec& spec) {
     nlohmann::json choices = nlohmann::json::array();
     for (char c = 'A'; c <= 'Z'; ++c) {
       const std::string letter(1, c);
-      if (t.column(letter) >= 0 && !pandas_na(t.cell(r, letter))) choices.push_back({letter, t.cell(r, letter)});
+      if (t.column(letter) >= 0 && !pandas_na(t.cell(r, letter))) choices.push_back({letter, xlsx_text(t.cell(r, letter))});
     }
     s.question = mmbench_prompt(t.cell(r, "hint"), t.cell(r, "question"), options, spec.kind);
     // VLMEvalKit's TSVs store a repeated image once: other rows hold the index of that row (<= 64 characters).

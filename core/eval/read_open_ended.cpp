@@ -14,9 +14,7 @@ namespace {
 std::vector<EvalSample> read_unanswered(const DatasetSpec& spec) {
   std::vector<EvalSample> out;
   std::set<std::string> seen;
-  read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
-    const std::string where = spec.questions + ":" + std::to_string(line);
-    EvalSample s = read_llava_question(spec, j, where);
+  for_each_llava_question(spec, [&](EvalSample& s, const nlohmann::json&, const std::string& where) {
     if (!seen.insert(s.id).second) throw Error(where, "duplicate question_id " + s.id);
     s.family = s.category;
     out.push_back(std::move(s));

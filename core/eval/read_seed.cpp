@@ -40,15 +40,12 @@ std::vector<EvalSample> read_seed(const DatasetSpec& spec) {
   if (!spec.annotations.empty())
     for (auto& [id, a] : read_seed_annotations(spec.annotations)) truth[id] = a;
   std::vector<EvalSample> out;
-  read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
-    const std::string where = spec.questions + ":" + std::to_string(line);
-    EvalSample s = read_llava_question(spec, j, where);
+  for_each_llava_question(spec, [&](EvalSample& s, const nlohmann::json&, const std::string& where) {
     if (!spec.annotations.empty()) {
-      auto it = truth.find(s.id);
-      if (it == truth.end()) throw Error(where, "question_id " + s.id + " is not in " + spec.annotations);
-      s.answers = {it->second.answer};
-      s.category = it->second.question_type;
-      s.family = it->second.data_type;
+      const SeedAnnotation& a = annotation_of(truth, s.id, where, spec.annotations);
+      s.answers = {a.answer};
+      s.category = a.question_type;
+      s.family = a.data_type;
     } else {
       s.family = s.category;
     }

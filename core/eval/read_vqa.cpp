@@ -72,18 +72,14 @@ std::vector<EvalSample> read_vqav2(const DatasetSpec& spec) {
   std::map<std::string, VqaAnnotation> truth;
   if (!spec.annotations.empty()) truth = read_vqav2_annotations(spec.annotations);
   std::vector<EvalSample> out;
-  read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
-    const std::string where = spec.questions + ":" + std::to_string(line);
-    EvalSample s = read_llava_question(spec, j, where);
+  for_each_llava_question(spec, [&](EvalSample& s, const nlohmann::json&, const std::string& where) {
     if (!truth.empty()) {
-      auto it = truth.find(s.id);
-      if (it == truth.end())
-        throw Error(where, "question_id " + s.id + " is not in the annotations " + spec.annotations);
-      s.answers = it->second.answers;
-      s.family = it->second.answer_type;
-      s.extra["answer_keys"] = it->second.answer_keys;
-      s.extra["question_type"] = it->second.question_type;
-      s.extra["annotation_order"] = it->second.order;
+      const VqaAnnotation& a = annotation_of(truth, s.id, where, spec.annotations);
+      s.answers = a.answers;
+      s.family = a.answer_type;
+      s.extra["answer_keys"] = a.answer_keys;
+      s.extra["question_type"] = a.question_type;
+      s.extra["annotation_order"] = a.order;
     }
     out.push_back(std::move(s));
   });

@@ -44,6 +44,14 @@ std::set<std::string> question_ids(const RescoreSpec& s) {
   return ids;
 }
 
+// Failures of the official pipeline found while joining (before the aggregate): they come first, and the script
+// prints no aggregate after them.
+void add_stops(BenchmarkMetrics& m, const std::vector<std::string>& stops) {
+  if (stops.empty()) return;
+  m.errors.insert(m.errors.begin(), stops.begin(), stops.end());
+  m.headline.clear();
+}
+
 nlohmann::json id_json(const std::string& id) {
   return !id.empty() && id.find_first_not_of("0123456789") == std::string::npos && id.size() < 19
              ? nlohmann::json(std::stoll(id))
@@ -104,6 +112,7 @@ RescoreReport rescore_textvqa(const RescoreSpec& s) {
   const auto truth = read_textvqa_annotations(s.annotations);
   const AnswerFile answers = read_answer_file(s.predictions);
   std::vector<VqaItem> items;
+  std::vector<std::string> stops;
   for (const auto& a : answers.answers) {
     const std::string where = answers.path + ":" + std::to_string(a.line);
     if (!a.prompt) throw Error(where, "no 'prompt' field: eval_textvqa.py recovers the question from it");
@@ -111,10 +120,9 @@ RescoreReport rescore_textvqa(const RescoreSpec& s) {
     auto it = truth.find({a.id, q});
     if (it == truth.end())
       throw Error(where, "no annotation for image id " + a.id + " and question '" + q + "' in " + s.annotations);
-    if (it->second.size() != 10) {
-      r.metrics.errors.push_back("eval_textvqa.py stops: m4c asserts 10 human answers; " + where + " has " +
-                                 std::to_string(it->second.size()));
-    }
+    if (it->second.size() != 10 && stops.empty())
+      stops.push_back("eval_textvqa.py stops: m4c asserts 10 human answers; " + where + " has " +
+                      std::to_string(it->second.size()));
     RescoredSample x;
     x.question_id = a.question_id;
     x.answered = x.scored = true;
@@ -125,12 +133,8 @@ RescoreReport rescore_textvqa(const RescoreSpec& s) {
     r.samples.push_back(x);
     items.push_back({x.score, "", ""});
   }
-  auto errors = r.metrics.errors;
   r.metrics = vqa_metrics("textvqa", items);
-  if (!errors.empty()) {
-    r.metrics.errors.insert(r.metrics.errors.begin(), errors.front());
-    r.metrics.headline.clear();
-  }
+  add_stops(r.metrics, stops);
   return r;
 }
 
@@ -162,12 +166,9 @@ RescoreReport rescore_gqa(const RescoreSpec& s) {
     items.push_back({x.correct, a.structural, a.has_global_group});
   }
   r.metrics = gqa_metrics(items);
-  if (!missing.empty()) {
-    r.metrics.headline.clear();
-    r.metrics.errors.insert(r.metrics.errors.begin(),
-                            "eval.py stops: no prediction for " + std::to_string(missing.size()) +
-                                " balanced question(s), e.g. " + missing.front());
-  }
+  if (!missing.empty())
+    add_stops(r.metrics, {"eval.py stops: no prediction for " + std::to_string(missing.size()) +
+                          " balanced question(s), e.g. " + missing.front()});
   return r;
 }
 
@@ -188,6 +189,7 @@ RescoreReport rescore_pope(const RescoreSpec& s) {
   for (const auto& e : std::filesystem::directory_iterator(s.annotations)) files.push_back(e.path().filename().string());
   std::sort(files.begin(), files.end());
   std::vector<PopeItem> items;
+  std::vector<std::string> stops;
   std::set<std::string> covered;
   for (const auto& file : files) {
     if (file.rfind("coco_pope_", 0) != 0 || file.size() < 15 || file.substr(file.size() - 5) != ".json")
@@ -215,16 +217,10 @@ RescoreReport rescore_pope(const RescoreSpec& s) {
       items.push_back(it);
       ++k;
     }
-    if (k == 0)
-      r.metrics.errors.push_back("eval_pope.py stops at split " + cat +
-                                 ": yes_ratio divides by zero (no answers for this label file)");
+    if (k == 0) stops.push_back("eval_pope.py stops at split " + cat + ": yes_ratio divides by zero (no answers for this label file)");
   }
-  auto errors = r.metrics.errors;
   r.metrics = pope_metrics(items);
-  if (!errors.empty()) {
-    r.metrics.errors.insert(r.metrics.errors.begin(), errors.begin(), errors.end());
-    r.metrics.headline.clear();
-  }
+  add_stops(r.metrics, stops);
   for (const auto& [id, cat] : category)
     if (!covered.count(cat)) {
       r.metrics.notes.push_back("questions of category '" + cat + "' have no coco_pope_" + cat +
@@ -240,6 +236,7 @@ RescoreReport rescore_mme(const RescoreSpec& s) {
   MmeTruth truth(s.annotations);
   const AnswerFile answers = read_answer_file(s.predictions);
   std::vector<MmeItem> items;
+  std::vector<std::string> stops;
   for (const auto& a : answers.answers) {
     const std::string where = answers.path + ":" + std::to_string(a.line);
     if (!a.prompt) throw Error(where, "no 'prompt' field: convert_answer_to_mme.py looks the question up by it");
@@ -247,8 +244,8 @@ RescoreReport rescore_mme(const RescoreSpec& s) {
     const std::string prompt = mme_gt_prompt(truth, key, *a.prompt);
     const std::string* gt = truth.find(key.category, key.file, prompt);
     if (!gt) throw Error(where, "question '" + prompt + "' not found in " + truth.path_of(key.category, key.file));
-    if (prompt.find_first_of("\t\n\r") != std::string::npos)
-      r.metrics.errors.push_back("calculation.py stops: the prompt of " + where + " has a tab or line break");
+    if (prompt.find_first_of("\t\n\r") != std::string::npos && stops.empty())
+      stops.push_back("calculation.py stops: the prompt of " + where + " has a tab or line break");
     RescoredSample x;
     x.question_id = a.question_id;
     x.answered = x.scored = true;
@@ -259,12 +256,8 @@ RescoreReport rescore_mme(const RescoreSpec& s) {
     r.samples.push_back(x);
     items.push_back({key.category, key.category + "/" + key.file, *gt, a.text});
   }
-  auto errors = r.metrics.errors;
   r.metrics = mme_metrics(items);
-  if (!errors.empty()) {
-    r.metrics.errors.insert(r.metrics.errors.begin(), errors.front());
-    r.metrics.headline.clear();
-  }
+  add_stops(r.metrics, stops);
   return r;
 }
 
@@ -374,7 +367,7 @@ RescoreReport rescore_seed(const RescoreSpec& s) {
     x.correct = x.answered && seed_correct(x.prediction, a.answer);
     x.score = x.correct;
     r.samples.push_back(x);
-    items.push_back({a.question_type, a.data_type, x.correct});
+    items.push_back({a.question_type, a.data_type, x.correct, x.answered});
   }
   r.metrics = seed_metrics(items);
   return r;

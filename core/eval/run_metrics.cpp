@@ -73,7 +73,7 @@ BenchmarkMetrics run_metrics(const std::string& kind, const std::vector<store::S
   }
   if (kind == "seed") {
     std::vector<SeedItem> items;
-    for (auto* s : samples) items.push_back({category_of(categories, s->sample_id), s->family, s->correct});
+    for (auto* s : samples) items.push_back({category_of(categories, s->sample_id), s->family, s->correct, true});
     return seed_metrics(items);
   }
   if (kind == "mmbench" || kind == "mmbench-cn") {

@@ -18,7 +18,8 @@ const std::string kOptions = "ABCDE";  // eval_science_qa.py --options default
 // The human answers of a VQAv2 sample with the other fields of each answer object (read_vqa.cpp keeps them).
 std::vector<VqaHumanAnswer> vqa_humans(const EvalSample& s) {
   std::vector<VqaHumanAnswer> out;
-  const nlohmann::json keys = s.extra.value("answer_keys", nlohmann::json::array());
+  const nlohmann::json keys =
+      s.extra.is_object() ? s.extra.value("answer_keys", nlohmann::json::array()) : nlohmann::json::array();
   for (size_t i = 0; i < s.answers.size(); ++i)
     out.push_back({s.answers[i], i < keys.size() && keys[i].is_string() ? keys[i].get<std::string>() : ""});
   return out;

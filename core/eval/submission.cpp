@@ -46,7 +46,7 @@ nlohmann::json question_id_json(const std::string& kind, const std::string& id) 
 // is missing), one whose cells all parse as numbers is float64, the rest are text.
 XlsxCell pandas_cell(const std::string& v, bool numeric) {
   if (pandas_na(v)) return XlsxCell::empty();
-  return numeric ? XlsxCell::num(std::stod(v)) : XlsxCell::str(v);
+  return numeric ? XlsxCell::num(std::stod(v)) : XlsxCell::str(xlsx_text(v));
 }
 
 bool numeric_column(const TsvTable& t, int c) {
@@ -152,7 +152,10 @@ XlsxExport mmbench_submission(const std::string& tsv, const std::vector<Answered
     indices.insert(index);
     std::vector<XlsxCell> row;
     auto it = pred.find(index);
-    const XlsxCell prediction = it == pred.end() ? XlsxCell::empty() : XlsxCell::str(it->second->prediction);
+    // openpyxl leaves "" as an empty cell; XML reads "\r" back as "\n"
+    const XlsxCell prediction = it == pred.end() || it->second->prediction.empty()
+                                    ? XlsxCell::empty()
+                                    : XlsxCell::str(xlsx_text(it->second->prediction));
     if (it != pred.end() && has_illegal_xml_char(it->second->prediction))
       x.warnings.push_back("the answer for index " + index + " has a control character that openpyxl refuses "
                            "(LLaVA's converter would stop); written escaped");
