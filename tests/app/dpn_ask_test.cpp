@@ -1,6 +1,5 @@
 // The `dpn ask` command as a user runs it: JSON output, exit codes, one-line errors.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <array>
@@ -8,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "app/run_dpn.h"
+#include "app/cli_runner.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "app/run_dpn.h"
+#include "app/cli_runner.h"
 #include "core/scratch_dir.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// Running the real `dpn` binary from the app tests: exit code and output.
+// Runs the real `dpn` binary as a user would and captures what it prints.
 #pragma once
 #include <sys/wait.h>
 
@@ -14,13 +14,13 @@ struct CliResult {
 };
 
 inline CliResult run_dpn(const std::string& args, bool with_stderr = true) {
-  const std::string cmd = std::string(DPN_BINARY_DIR) + "/app/dpn " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  std::string cmd = std::string(DPN_BINARY_DIR) + "/app/dpn " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(p);
+  int status = ::pclose(p);
   return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
