@@ -13,6 +13,8 @@
 #include "bench/sample_record.h"
 #include "dpn.h"
 #include "eval/dataset.h"
+#include "eval/preset.h"
+#include "eval/run_metrics.h"
 #include "flops/method_spec.h"
 #include "util/error.h"
 
@@ -118,6 +120,7 @@ BenchSummary summarize(const BenchSpec& spec, store::RunStore& db, const Selecte
       if (sel.categories.count(r.sample_id)) kept.push_back(std::move(r));
     s.done += static_cast<int64_t>(kept.size());
     s.methods.push_back(summarize_run(methods[i], runs[i], kept, sel.categories, baseline ? &*baseline : nullptr));
+    s.methods.back().official = eval::run_metrics(sel.dataset.spec.kind, kept, &sel.categories);
   }
   return s;
 }
@@ -146,6 +149,8 @@ BenchSummary run(const BenchSpec& spec, Model* loaded, const ProgressFn& progres
   const std::vector<std::string> methods = canonical_methods(spec.methods);
   if (spec.max_new_tokens < 1) throw Error("--max-new-tokens", "must be at least 1");
   const Selected sel = select(spec);
+  std::optional<eval::EvalPreset> preset;
+  if (!spec.preset.empty()) preset = eval::eval_preset(spec.preset, sel.dataset.spec.kind);
   store::StoreOptions so;
   so.durable = spec.durable;
   store::RunStore db(db_path_of(spec), so);
@@ -206,7 +211,8 @@ BenchSummary run(const BenchSpec& spec, Model* loaded, const ProgressFn& progres
           return ms_since(*cancel_seen) < spec.cancel_grace_ms;
         };
         const Clock::time_point t = Clock::now();
-        const AskResult r = model->ask(q);
+        AskResult r = model->ask(q);
+        if (preset) r.answer = eval::postprocess_answer(*preset, r.answer);
         const double latency = ms_since(t);
         if (r.cancelled) {  // cut off mid-generation: the partial answer is not a result
           cancelled = abandoned = true;

@@ -170,6 +170,8 @@ std::string format_table(const BenchSummary& s, bool with_latency) {
       out += row(cells);
     }
   }
+  for (const auto& m : s.methods)  // the official aggregates (eval/official_metrics.h)
+    if (!m.official.official.empty() && m.n > 0) out += "\n" + m.method + ": " + eval::format_metrics(m.official);
   for (const auto& m : s.methods) {
     if (m.experts.empty()) continue;
     size_t width = 0;
@@ -202,6 +204,7 @@ std::string summary_json(const BenchSummary& s, bool rows) {
                {"saving_vs_none", m.has_saving ? json(m.saving_vs_none) : json(nullptr)},
                {"mean_latency_ms", m.mean_latency_ms}, {"experts", json::array()}};
     for (const auto& e : m.experts) jm["experts"].push_back({{"layer", e.layer}, {"n", e.n}, {"frequency", e.frequency}});
+    if (!m.official.official.empty()) jm["official"] = eval::metrics_json(m.official);
     if (rows) {
       jm["samples"] = json::array();
       for (const auto& r : m.rows)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/official_metrics.h"
 #include "eval/sample.h"
 #include "store/run_store.h"
 
@@ -47,6 +48,7 @@ struct MethodSummary {
   std::vector<ExpertFrequency> experts;             // by DPE layer; empty without router decisions
   std::vector<ExpertFrequency> family_experts;      // by (DPE layer, family)
   std::vector<SampleRow> rows;                      // by sample id
+  eval::BenchmarkMetrics official;                  // the benchmark's official aggregates (eval/run_metrics.h)
 };
 
 struct BenchSummary {
