@@ -509,7 +509,14 @@ def main():
     _, _, _, px = T.llava_preprocess(image_path, ccfg["image_size"])
     clip_w = M.clip_weights(ccfg, M.CLIP_SEEDS["tiny-clip-golden"])
     clip_dir = os.path.join(out, CLIP)
-    M.write_clip_folder(clip_dir, ccfg, clip_w)
+    os.makedirs(clip_dir)
+    T.write_json(os.path.join(clip_dir, "config.json"), ccfg)
+    T.write_json(os.path.join(clip_dir, "preprocessor_config.json"), {
+        "crop_size": {"height": 48, "width": 48}, "do_center_crop": True, "do_convert_rgb": True,
+        "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": list(T.CLIP_MEAN),
+        "image_processor_type": "CLIPImageProcessor", "image_std": list(T.CLIP_STD), "resample": 3,
+        "rescale_factor": 1 / 255, "size": {"shortest_edge": 48}})
+    T.write_safetensors(os.path.join(clip_dir, "model.safetensors"), clip_w)
     vis_log = {}
     clip_hs = M.clip_hidden_states(clip_dir, px, clip_w, ccfg, vis_log, CLIP)
 
@@ -594,7 +601,13 @@ def main():
                          "tokens": r["tokens"][:6], **{k: v for k, v in checks.items() if "diff" in k}}
     for name, s in summary.items():
         print(name, json.dumps(s))
-    M.print_file_listing(out)
+    total = 0
+    for root, _, files in sorted(os.walk(out)):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            total += os.path.getsize(p)
+            print(f"{T.sha256_file(p)[:16]}  {os.path.getsize(p):8d}  {os.path.relpath(p, out)}")
+    print(f"total {total} bytes")
 
 
 OFFICIAL_COMMITS = {"VisionZip": "dvlab-research/VisionZip@3151f6df", "PyramidDrop": "Cooperx521/PyramidDrop@6444f304",

@@ -274,29 +274,6 @@ def model_weights(name, seed):
 
 # --- vision + projector ------------------------------------------------------------------------------------------
 
-def print_file_listing(out):
-    """Hash prefix, size and path of every file written, and the total."""
-    total = 0
-    for root, _, files in sorted(os.walk(out)):
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            total += os.path.getsize(p)
-            print(f"{T.sha256_file(p)[:16]}  {os.path.getsize(p):8d}  {os.path.relpath(p, out)}")
-    print(f"total {total} bytes")
-
-
-def write_clip_folder(path, ccfg, cw):
-    """A CLIP tower folder as the original LLaVA layout names it: config, preprocessor config, weights."""
-    os.makedirs(path)
-    T.write_json(os.path.join(path, "config.json"), ccfg)
-    T.write_json(os.path.join(path, "preprocessor_config.json"), {
-        "crop_size": {"height": 48, "width": 48}, "do_center_crop": True, "do_convert_rgb": True,
-        "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": list(T.CLIP_MEAN),
-        "image_processor_type": "CLIPImageProcessor", "image_std": list(T.CLIP_STD), "resample": 3,
-        "rescale_factor": 1 / 255, "size": {"shortest_edge": 48}})
-    T.write_safetensors(os.path.join(path, "model.safetensors"), cw)
-
-
 def clip_hidden_states(folder, pixel_values, clip_w, cfg, log, tag):
     """HF CLIPVisionModel hidden states [layers+1, 1+N, Dv], cross-checked with tiny_llava's plain-torch CLIP."""
     from transformers import CLIPVisionModel
@@ -948,7 +925,14 @@ def main():
     for folder, ccfg in (("tiny-clip-golden", CLIP_CONFIG), ("tiny-clip-tp12", CLIP_TP_CONFIG)):
         cw = clip_weights(ccfg, CLIP_SEEDS[folder])
         path = os.path.join(out, folder)
-        write_clip_folder(path, ccfg, cw)
+        os.makedirs(path)
+        T.write_json(os.path.join(path, "config.json"), ccfg)
+        T.write_json(os.path.join(path, "preprocessor_config.json"), {
+            "crop_size": {"height": 48, "width": 48}, "do_center_crop": True, "do_convert_rgb": True,
+            "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": list(T.CLIP_MEAN),
+            "image_processor_type": "CLIPImageProcessor", "image_std": list(T.CLIP_STD), "resample": 3,
+            "rescale_factor": 1 / 255, "size": {"shortest_edge": 48}})
+        T.write_safetensors(os.path.join(path, "model.safetensors"), cw)
         clip_ws[folder] = cw
         clip_hs[folder] = clip_hidden_states(path, px, cw, ccfg, vis_log, folder)
 
@@ -1043,7 +1027,13 @@ def main():
                              "fastv_gap": r.get("fastv_gap"), "tokens": r["tokens"][:6]}
     for case, s in summary.items():
         print(case, json.dumps(s))
-    print_file_listing(out)
+    total = 0
+    for root, _, files in sorted(os.walk(out)):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            total += os.path.getsize(p)
+            print(f"{T.sha256_file(p)[:16]}  {os.path.getsize(p):8d}  {os.path.relpath(p, out)}")
+    print(f"total {total} bytes")
 
 
 def tokenizer_crosscheck(out, sp):
