@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/resources.h"  // built-in model names, bundled samples and benchmark
+
 namespace dpn {
 
 struct ModelOptions {
@@ -129,10 +131,5 @@ class Model {
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// Resolves a built-in model name (e.g. "demo-dpn") to its folder under the resources folder; other values are
-// returned unchanged. The resources folder is $DPN_RESOURCES, else the one next to the executable, else the source.
-std::string resolve_model_path(const std::string& name_or_path);
-std::string resources_dir();
 
 }  // namespace dpn

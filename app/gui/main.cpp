@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QIcon>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <cstdio>
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("dpn-studio");
   QApplication::setApplicationName("dpn-studio");
   QApplication::setApplicationVersion(DPN_VERSION);
+  QGuiApplication::setDesktopFileName("org.dpnstudio.DpnStudio");  // the installed desktop entry and icon
+  QApplication::setWindowIcon(QIcon::fromTheme("org.dpnstudio.DpnStudio"));
 
   QCommandLineParser cli;
   cli.setApplicationDescription("DPN Studio: explore, compare and benchmark DPN-compressed LLaVA models.");
