@@ -2,13 +2,19 @@
 # installed executables: the binaries find their data and the SentencePiece shim relative to themselves, so an
 # installed tree can move (a .deb installs under /usr what was configured for /usr/local).
 #   bin/                         dpn, dpn-studio
-#   lib/dpn-studio/              libdpn_spm.so (dlopen'ed SentencePiece shim)
+#   lib/<multiarch>/dpn-studio/  libdpn_spm.so (dlopen'ed SentencePiece shim; lib/dpn-studio without a multiarch)
 #   share/dpn-studio/            models/, samples/, datasets/dpnbench/test/
 #   share/applications, share/icons/hicolor, share/metainfo, share/man/man1, share/doc/dpn-studio
 include(GNUInstallDirs)
 
 set(DPN_INSTALL_DATADIR ${CMAKE_INSTALL_DATADIR}/dpn-studio)
-set(DPN_INSTALL_PLUGINDIR ${CMAKE_INSTALL_LIBDIR}/dpn-studio)
+# Debian's place for a package's private arch-dependent library. Not lib/dpn-studio: CPack adds ldconfig calls to the
+# .deb for any library whose folder or parent is usr/lib, which lintian flags (maintscript-calls-ldconfig).
+if(CMAKE_LIBRARY_ARCHITECTURE)
+  set(DPN_INSTALL_PLUGINDIR lib/${CMAKE_LIBRARY_ARCHITECTURE}/dpn-studio)
+else()
+  set(DPN_INSTALL_PLUGINDIR ${CMAKE_INSTALL_LIBDIR}/dpn-studio)
+endif()
 set(DPN_INSTALL_DOCDIR ${CMAKE_INSTALL_DATAROOTDIR}/doc/dpn-studio)  # the package's name, not the CMake project's
 foreach(dir CMAKE_INSTALL_BINDIR DPN_INSTALL_DATADIR DPN_INSTALL_PLUGINDIR)
   if(IS_ABSOLUTE "${${dir}}")

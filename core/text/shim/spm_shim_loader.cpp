@@ -32,7 +32,7 @@ std::vector<fs::path> candidates() {
     buf[n] = 0;
     const fs::path dir = fs::path(buf).parent_path();
     c.push_back(dir / "libdpn_spm.so");
-    c.push_back(dir / DPN_SPM_SHIM_FROM_BIN);             // installed (<prefix>/bin -> <prefix>/lib/dpn-studio)
+    c.push_back(dir / DPN_SPM_SHIM_FROM_BIN);             // installed (<prefix>/bin -> <prefix>/lib/<multiarch>/dpn-studio)
     c.push_back(dir / "../lib/libdpn_spm.so");             // build tree: build/{app,tests}/ beside build/lib/
   }
 #ifdef DPN_SPM_SHIM_PATH
