@@ -12,8 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "runtime/resources.h"  // built-in model names, bundled samples and benchmark
-
 namespace dpn {
 
 struct ModelOptions {
@@ -22,7 +20,8 @@ struct ModelOptions {
   std::string dtype = "f32"; // f32 | bf16
   std::string device = "cpu";// cpu | cuda (when the linked LibTorch has CUDA)
   int threads = 0;           // 0: all cores
-};
+  int64_t max_memory = 0;    // bytes the model may use (weights, KV cache, prefill buffers); 0: what the machine has
+};                           // available. Loading and asking refuse what the estimate says cannot fit.
 
 // What a run did, layer by layer: plain data produced by the engine and drawn by the views.
 // Visual tokens are described by the cells of the BASE grid (the vision tower's patch grid) they cover; ImageGeometry
@@ -135,5 +134,10 @@ class Model {
   explicit Model(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Resolves a built-in model name (e.g. "demo-dpn") to its folder under the resources folder; other values are
+// returned unchanged. The resources folder is $DPN_RESOURCES, else the one next to the executable, else the source.
+std::string resolve_model_path(const std::string& name_or_path);
+std::string resources_dir();
 
 }  // namespace dpn

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "views/figures/figure.h"
+#include "views/input_image.h"
 
 namespace dpn::views {
 
@@ -36,48 +37,45 @@ void paint_token_map(QPainter& p, const QRectF& area, const QImage& image, const
   const double side = std::min(box.width(), box.height());
   QRectF sq(box.center().x() - side / 2, box.center().y() - side / 2, side, side);
   p.fillRect(sq, QColor(122, 116, 104));  // LLaVA pads with the CLIP mean colour
-  if (image.isNull()) {
+  // Where the image and the cells go comes from the trace only (views/input_image.h); the image is the model's
+  // unrotated pixels.
+  const InputLayout geo = input_layout(trace.image, sq);
+  if (image.isNull() || !geo.valid()) {
     p.setPen(Qt::white);
-    p.drawText(sq, Qt::AlignCenter | Qt::TextWordWrap, "no image");
+    p.drawText(sq, Qt::AlignCenter | Qt::TextWordWrap, image.isNull() ? "no image" : "no trace");
     p.restore();
     return;
   }
-  const int iw = image.width(), ih = image.height(), s = std::max(iw, ih);
-  const double k = side / s;
-  QRectF img(sq.left() + (s - iw) / 2 * k, sq.top() + (s - ih) / 2 * k, iw * k, ih * k);
   p.setRenderHint(QPainter::SmoothPixmapTransform, true);
-  p.drawImage(img, image);
-  const int gh = trace.image.grid_h, gw = trace.image.grid_w;
-  if (!have_layer || gh <= 0 || gw <= 0) {
+  p.drawImage(geo.image, image);
+  if (!have_layer) {
     p.restore();
     return;
   }
+  const int gh = geo.grid_h, gw = geo.grid_w;
   const LayerTrace& l = trace.layers[layer];
-  const double ch = side / gh, cw = side / gw;
-  auto cell_rect = [&](const TokenRegion& r) {
-    return QRectF(sq.left() + r.c0 * cw, sq.top() + r.r0 * ch, (r.c1 - r.c0) * cw, (r.r1 - r.r0) * ch);
-  };
   // Dim the base cells no surviving token covers (FastV drops, or an incomplete trace).
   std::vector<char> covered(size_t(gh) * gw, 0);
   for (const TokenRegion& r : l.regions)
-    for (int i = std::max(0, r.r0); i < std::min(gh, r.r1); ++i)
-      for (int j = std::max(0, r.c0); j < std::min(gw, r.c1); ++j) covered[size_t(i) * gw + j] = 1;
+    for (int i : covered_cells(r, gh, gw)) covered[size_t(i)] = 1;
   for (int i = 0; i < gh; ++i)
     for (int j = 0; j < gw; ++j)
-      if (!covered[size_t(i) * gw + j]) p.fillRect(cell_rect({i, j, i + 1, j + 1}), QColor(0, 0, 0, 170));
+      if (!covered[size_t(i) * gw + j]) p.fillRect(geo.cells({i, j, i + 1, j + 1, {}}), QColor(0, 0, 0, 170));
   if (style.heatmap && l.attention.size() == l.regions.size() && !l.attention.empty()) {
     float lo = *std::min_element(l.attention.begin(), l.attention.end());
     float hi = *std::max_element(l.attention.begin(), l.attention.end());
     for (size_t i = 0; i < l.regions.size(); ++i) {
       QColor c = heat_color(hi > lo ? (l.attention[i] - lo) / (hi - lo) : 0.5);
       c.setAlpha(150);
-      p.fillRect(cell_rect(l.regions[i]), c);
+      p.fillPath(geo.area(l.regions[i]), c);
     }
   }
   if (style.cells) {
     p.setPen(QPen(QColor(255, 255, 255, 200), std::max(1.0, side / 400)));
     p.setBrush(Qt::NoBrush);
-    for (const TokenRegion& r : l.regions) p.drawRect(cell_rect(r).adjusted(0.5, 0.5, -0.5, -0.5));
+    for (const TokenRegion& r : l.regions)
+      if (r.cells.empty()) p.drawRect(geo.cells(r).adjusted(0.5, 0.5, -0.5, -0.5));
+      else p.drawPath(geo.area(r));  // a merge of scattered cells: their outline
   }
   p.restore();
 }
