@@ -32,30 +32,6 @@ struct Model::Impl {
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::~Model() = default;
 
-std::string resources_dir() {
-  if (const char* env = std::getenv("DPN_RESOURCES")) return env;
-  char buf[4096];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n > 0) {
-    buf[n] = 0;
-    fs::path exe(buf);
-    for (fs::path p : {exe.parent_path() / "../share/dpn-studio/resources", exe.parent_path() / "resources"})
-      if (fs::is_directory(p / "models")) return fs::weakly_canonical(p).string();
-  }
-#ifdef DPN_SOURCE_RESOURCES
-  return DPN_SOURCE_RESOURCES;
-#else
-  return "resources";
-#endif
-}
-
-std::string resolve_model_path(const std::string& name) {
-  if (fs::exists(name)) return name;
-  fs::path builtin = fs::path(resources_dir()) / "models" / name;
-  if (name.find('/') == std::string::npos && fs::is_directory(builtin)) return builtin.string();
-  return name;
-}
-
 namespace {
 
 // The record of what ran, as core/flops counts it: per layer the sequence and the method's work, the decode passes.

@@ -19,6 +19,8 @@ PACKAGES=(
   # GUI tests under a virtual X server (Mesa llvmpipe gives QOpenGLWidget a context)
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
 )
+# Packaging (packaging/package-test.sh, the man pages of `cmake --install`): kept apart from the list above.
+PACKAGING=(help2man lintian desktop-file-utils appstream)
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}"
+$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" "${PACKAGING[@]}"

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "bench/runner.h"
+#include "runtime/resources.h"
 #include "store/run_store.h"
 
 namespace dpn::views {
@@ -15,7 +16,7 @@ constexpr int kCancelGraceMs = 200;
 
 BenchmarkRequest default_benchmark_request() {
   BenchmarkRequest r;
-  std::filesystem::path root = std::filesystem::path(resources_dir()).parent_path() / "datasets/dpnbench/test";
+  std::filesystem::path root = bundled_benchmark_dir();
   r.questions = (root / "questions.jsonl").string();
   r.images = (root / "images").string();
   r.annotations = (root / "answers.jsonl").string();

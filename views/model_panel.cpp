@@ -15,12 +15,14 @@
 #include <QVBoxLayout>
 
 #include "io/convert.h"
+#include "runtime/resources.h"
 
 namespace dpn::views {
 
 QStringList ModelPanel::builtinModels() {
-  QDir dir(QString::fromStdString(resources_dir()) + "/models");
-  return dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+  QStringList names;
+  for (const std::string& n : builtin_model_names()) names << QString::fromStdString(n);
+  return names;
 }
 
 QString ModelPanel::defaultModel() {

@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFile>
+#include <QIcon>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -54,6 +55,8 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("dpn-studio");
   QApplication::setApplicationName("dpn-studio");
   QApplication::setApplicationVersion(DPN_VERSION);
+  QGuiApplication::setDesktopFileName("org.dpnstudio.DpnStudio");  // the installed desktop entry and icon
+  QApplication::setWindowIcon(QIcon::fromTheme("org.dpnstudio.DpnStudio"));
 
   QCommandLineParser cli;
   cli.setApplicationDescription("DPN Studio: explore, compare and benchmark DPN-compressed LLaVA models.");

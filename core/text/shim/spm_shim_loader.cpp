@@ -14,6 +14,11 @@
 
 namespace fs = std::filesystem;
 
+// Set by core/CMakeLists.txt from the install layout: where the shim lies relative to the installed executables.
+#ifndef DPN_SPM_SHIM_FROM_BIN
+#define DPN_SPM_SHIM_FROM_BIN "../lib/dpn-studio/libdpn_spm.so"
+#endif
+
 namespace dpn {
 
 namespace {
@@ -27,7 +32,7 @@ std::vector<fs::path> candidates() {
     buf[n] = 0;
     const fs::path dir = fs::path(buf).parent_path();
     c.push_back(dir / "libdpn_spm.so");
-    c.push_back(dir / "../lib/dpn-studio/libdpn_spm.so");  // installed
+    c.push_back(dir / DPN_SPM_SHIM_FROM_BIN);             // installed (<prefix>/bin -> <prefix>/lib/<multiarch>/dpn-studio)
     c.push_back(dir / "../lib/libdpn_spm.so");             // build tree: build/{app,tests}/ beside build/lib/
   }
 #ifdef DPN_SPM_SHIM_PATH
