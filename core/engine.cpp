@@ -1,5 +1,6 @@
 // Implements the public API of dpn.h over the LibTorch engine.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +25,14 @@ struct Model::Impl {
   std::unique_ptr<LlavaModel> model;
   ModelOptions options;
   flops::ModelShape shape;  // for the trace's FLOPs (vision tower, projector)
+};
+
+// Model::encode's result: the visual tokens in LLM space and what it took to make them.
+struct EncodedImage {
+  const Model::Impl* owner = nullptr;
+  at::Tensor visual;  // [N, D]
+  int width = 0, height = 0;
+  double load_image_ms = 0, preprocess_ms = 0, vision_ms = 0, projector_ms = 0;
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -66,10 +75,10 @@ flops::LlmShape llm_shape(const TextConfig& t) {
   return s;
 }
 
-void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const Generation& g,
+void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, int image_w, int image_h, const Generation& g,
                 const TokenMethod* method, AskResult& r) {
   RunTrace& t = r.trace;
-  PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
+  PadGeometry pg = pad_geometry(image_w, image_h);
   const int base = m.cfg.projector == "tokenpacker" ? m.cfg.vision.grid() : m.cfg.base_grid();
   t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.input_size(), base, base};
   const flops::LlmShape llm = llm_shape(m.cfg.text);
@@ -152,20 +161,21 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
 }
 
 AskResult Model::ask(const AskOptions& q) {
-  using Clock = std::chrono::steady_clock;
-  auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
   const LlavaModel& m = *impl_->model;
   if (q.question.find_first_not_of(" \t\r\n") == std::string::npos) throw Error("question", "the question is empty");
   const flops::MethodSpec spec = flops::parse_method_spec(q.method);
   std::unique_ptr<TokenMethod> method = make_method(m, spec, q.overrides, q.seed);
   AskResult r;
-  auto t = Clock::now();
-  cv::Mat rgb = load_image_rgb(q.image_path);
-  r.timing.load_image_ms = ms(t);
-  t = Clock::now();
-  at::Tensor pixels = preprocess_image(rgb, m.cfg.input_size(), m.cfg.image_mean, m.cfg.image_std);
-  r.timing.preprocess_ms = ms(t);
-  at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms);
+  std::shared_ptr<const EncodedImage> image = q.encoded;
+  if (image && image->owner != impl_.get())
+    throw Error("encoded image", "was made by another model; encode it with this one");
+  r.timing.encoding_shared = image != nullptr;
+  if (!image) image = encode(q.image_path);
+  r.timing.load_image_ms = image->load_image_ms;
+  r.timing.preprocess_ms = image->preprocess_ms;
+  r.timing.vision_ms = image->vision_ms;
+  r.timing.projector_ms = image->projector_ms;
+  const at::Tensor& visual = image->visual;
   const bool router_token = uses_router_token(m);
   r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template, router_token ? "<ROUTER>" : ""));
   EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, visual);
@@ -197,8 +207,30 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
-  if (q.trace) fill_trace(m, impl_->shape, rgb, g, method.get(), r);
+  if (q.trace) fill_trace(m, impl_->shape, image->width, image->height, g, method.get(), r);
   return r;
+}
+
+std::shared_ptr<const EncodedImage> Model::encode(const std::string& image_path) {
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
+  const LlavaModel& m = *impl_->model;
+  auto e = std::make_shared<EncodedImage>();
+  e->owner = impl_.get();
+  auto t = Clock::now();
+  cv::Mat rgb = load_image_rgb(image_path);
+  e->load_image_ms = ms(t);
+  e->width = rgb.cols;
+  e->height = rgb.rows;
+  t = Clock::now();
+  at::Tensor pixels = preprocess_image(rgb, m.cfg.input_size(), m.cfg.image_mean, m.cfg.image_std);
+  e->preprocess_ms = ms(t);
+  e->visual = encode_image(m, pixels, &e->vision_ms, &e->projector_ms);
+  return e;
+}
+
+void Model::check_method(const std::string& method) const {
+  make_method(*impl_->model, flops::parse_method_spec(method), {}, 0);
 }
 
 ModelInfo Model::info() const {
@@ -232,6 +264,7 @@ ModelInfo Model::info() const {
                                 &l.ln2_b, &l.fc1_w, &l.fc1_b, &l.fc2_w, &l.fc2_b})
       n += count(*t);
   i.parameters = n;
+  i.threads = at::get_num_threads();
   return i;
 }
 
