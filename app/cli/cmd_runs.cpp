@@ -246,12 +246,13 @@ void print_diff(store::RunStore& db, int64_t a, int64_t b, int max_rows, bool js
   std::printf("mean score on common samples: A %.4f  B %.4f\n", d.mean_score_a, d.mean_score_b);
   std::printf("paired B - A: %+.2f points, 95%% interval [%+.2f, %+.2f] (%s)\n", 100 * c.delta,
               100 * c.delta_ci95.lo, 100 * c.delta_ci95.hi, c.delta_ci_method.empty() ? "-" : c.delta_ci_method.c_str());
+  const std::string cluster_note =
+      c.clustered && c.binary ? " (questions share images: the interval is over images; the permutation p flipping "
+                                "whole images is " + p_text(c.permutation_p) + ")"
+                              : "";
   std::printf("  better with A only %lld, with B only %lld; %s p = %s%s\n", static_cast<long long>(c.only_a),
               static_cast<long long>(c.only_b), c.binary ? "exact McNemar" : "sign-flip permutation",
-              p_text(c.p).c_str(),
-              c.clustered ? " (questions share images: the interval is over images; the permutation p flipping "
-                            "whole images is " + p_text(c.permutation_p) + ")"
-                          : "");
+              p_text(c.p).c_str(), cluster_note.c_str());
   std::printf("changed predictions %lld: fixed by B %lld, broken by B %lld\n",
               static_cast<long long>(d.changed_predictions), static_cast<long long>(d.fixed),
               static_cast<long long>(d.broken));

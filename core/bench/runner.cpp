@@ -16,7 +16,6 @@
 #include "bench/sample_record.h"
 #include "dpn.h"
 #include "eval/dataset.h"
-#include "flops/flops.h"
 #include "flops/method_spec.h"
 #include "store/run_labels.h"
 #include "store/run_lock.h"
@@ -302,7 +301,6 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
       throw Error(model_path, "method '" + m + "' needs a DPN checkpoint; this model has no DPE layers");
     model->check_method(m);  // e.g. tokenpacker on a model whose projector is not TokenPacker
   }
-  const flops::ModelShape shape = flops::model_shape_from_folder(info.path);
 
   std::vector<int64_t> runs;
   std::vector<std::pair<int64_t, std::string>> claims;
@@ -430,7 +428,7 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
             abandoned = true;
             break;
           }
-          const SampleCost cost = sample_cost(shape, methods[mi], r);
+          const SampleCost cost = sample_cost(r);
           o.result = make_sample_result(sel.dataset.spec.kind, sample, r, cost, latency, peak_rss_bytes());
           o.result.cluster = cluster;
           o.result.notes_json = sample_notes(pooling[mi], r);

@@ -1,6 +1,8 @@
 // Choosing and computing the interval of a mean score.
 #include "stats/estimate.h"
 
+#include <algorithm>
+
 #include "stats/wilson.h"
 
 namespace dpn::stats {
@@ -23,6 +25,10 @@ Estimate estimate_mean(const std::vector<double>& values, const std::vector<int6
   if (has_clusters(clusters)) {
     e.method = "cluster-bootstrap";
     e.ci95 = bootstrap_mean_interval(values, clusters, options);
+    if (binary) {  // a percentile bootstrap collapses to a point when every score is equal (all correct)
+      const Interval w = wilson_interval(ones, e.n);
+      e.ci95 = {std::min(e.ci95.lo, w.lo), std::max(e.ci95.hi, w.hi)};
+    }
   } else if (binary) {
     e.method = "wilson";
     e.ci95 = wilson_interval(ones, e.n);

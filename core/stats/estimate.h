@@ -10,7 +10,8 @@
 namespace dpn::stats {
 
 // values: one score per sample; clusters: one id per sample (the image it asks about) or empty (independent).
-//   some cluster holds >1 value -> "cluster-bootstrap" (bootstrap_mean_interval over clusters)
+//   some cluster holds >1 value -> "cluster-bootstrap" (bootstrap_mean_interval over clusters); for 0/1 scores
+//                                  never narrower than Wilson's (a bootstrap of all-correct answers is a point)
 //   every value is 0 or 1       -> "wilson" (closed form)
 //   otherwise                   -> "bootstrap" (bootstrap_mean_interval over samples)
 // An empty sample gives n = 0, value 0, ci95 [0, 1], method "".

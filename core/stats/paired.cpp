@@ -1,6 +1,7 @@
 // Paired comparison of two methods on the same questions.
 #include "stats/paired.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "stats/mcnemar.h"
@@ -41,6 +42,10 @@ PairedComparison compare_paired(const std::vector<double>& a, const std::vector<
   } else {
     c.delta_ci95 = bootstrap_mean_interval(diffs, clusters, options);
     c.delta_ci_method = c.clustered ? "cluster-bootstrap" : "bootstrap";
+    if (c.binary) {  // never narrower than Newcombe's: a bootstrap of all-equal differences is a point
+      const Interval nc = newcombe_paired_interval(t);
+      c.delta_ci95 = {std::min(c.delta_ci95.lo, nc.lo), std::max(c.delta_ci95.hi, nc.hi)};
+    }
   }
   c.permutation_p = sign_flip_p(diffs, clusters, ResampleOptions{options.seed, 10000});
   if (c.binary) {

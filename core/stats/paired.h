@@ -1,7 +1,8 @@
 // Two methods (or models) on the same questions: the paired difference B - A with its 95% interval, the discordant
 // counts and a p-value, chosen by the kind of score (issue 17):
 //   0/1 scores, independent questions : delta_ci95 Newcombe method 10 (newcombe.h); p = exact McNemar (mcnemar.h)
-//   0/1 scores, questions clustered   : delta_ci95 cluster bootstrap of the differences; p = exact McNemar
+//   0/1 scores, questions clustered   : delta_ci95 cluster bootstrap of the differences, widened to contain
+//                                       Newcombe's (the bootstrap of all-equal answers is a point); p = exact McNemar
 //                                       (McNemar assumes independent pairs; permutation_p flips whole clusters)
 //   graded scores                     : delta_ci95 (cluster) bootstrap of the differences; p = sign-flip permutation
 // Holm-adjusted p across several comparisons with one baseline: holm.h.

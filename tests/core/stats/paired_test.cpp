@@ -137,3 +137,22 @@ TEST(Paired, EdgesAndHolm) {
   EXPECT_DOUBLE_EQ(s.q1, 1.75);
   EXPECT_DOUBLE_EQ(s.q3, 3.25);
 }
+
+// Every answer right (or every pair equal) on questions that share images: the percentile bootstrap would give the
+// point [1, 1] ([0, 0]); the intervals keep at least Wilson's (Newcombe's) width.
+TEST(Paired, ClusteredAllEqualScoresKeepAClosedFormWidth) {
+  const std::vector<double> right(12, 1.0);
+  std::vector<int64_t> image;
+  for (int i = 0; i < 12; ++i) image.push_back(i / 3);
+  const Estimate e = estimate_mean(right, image);
+  EXPECT_EQ(e.method, "cluster-bootstrap");
+  EXPECT_DOUBLE_EQ(e.ci95.lo, wilson_interval(12, 12).lo);
+  EXPECT_DOUBLE_EQ(e.ci95.hi, 1.0);
+  const PairedComparison c = compare_paired(right, right, image);
+  PairedTable t;
+  t.both = 12;
+  EXPECT_DOUBLE_EQ(c.delta_ci95.lo, newcombe_paired_interval(t).lo);
+  EXPECT_DOUBLE_EQ(c.delta_ci95.hi, newcombe_paired_interval(t).hi);
+  EXPECT_LT(c.delta_ci95.lo, 0.0);
+  EXPECT_GT(c.delta_ci95.hi, 0.0);
+}
