@@ -14,6 +14,8 @@
 
 namespace dpn {
 
+struct EncodedImage;  // see Model::encode
+
 struct ModelOptions {
   std::string path;          // checkpoint folder, or a built-in name resolved under the resources folder
   std::string vision_tower;  // original LLaVA layout: the CLIP folder, overriding config.json's mm_vision_tower
@@ -93,11 +95,15 @@ struct AskOptions {
   bool stop_at_eos = true;
   // Called with the text decoded so far after each generated token; return false to cancel.
   std::function<bool(const std::string& partial)> on_token;
+  // The image already encoded by Model::encode (image_path is then not read): several methods answering questions
+  // about one image share the vision tower and projector work. Timing reports that encoding's stage times.
+  std::shared_ptr<const EncodedImage> encoded;
 };
 
 struct Timing {
   double load_image_ms = 0, preprocess_ms = 0, vision_ms = 0, projector_ms = 0, prefill_ms = 0, decode_ms = 0;
   int decode_steps = 0;
+  bool encoding_shared = false;     // the image stages came from AskOptions::encoded, not from this call
 };
 
 struct AskResult {
@@ -119,6 +125,7 @@ struct ModelInfo {
   int image_size = 0, patch_size = 0, grid = 0, vision_layers = 0;
   int64_t parameters = 0;
   std::vector<int> dpe_layers;
+  int threads = 0;                  // LibTorch intra-op threads in use (ModelOptions::threads, DPN_THREADS or cores)
 };
 
 class Model {
@@ -127,6 +134,13 @@ class Model {
   ~Model();
   AskResult ask(const AskOptions& options);
   ModelInfo info() const;
+  // Loads, preprocesses and encodes an image (vision tower + projector) once, for AskOptions::encoded. Methods acting
+  // inside the LLM share it (TokenPacker is the model's own projector); a vision-side method (VisionZip) ignores it and
+  // encodes the image itself, since it selects tokens inside the tower.
+  std::shared_ptr<const EncodedImage> encode(const std::string& image_path);
+  // Throws dpn::Error when this model cannot run `method` (dpn without DPE layers, tokenpacker without a TokenPacker
+  // projector, a layer beyond the depth...), before any work.
+  void check_method(const std::string& method) const;
   struct Impl;
   Impl& impl() { return *impl_; }
 

@@ -1,5 +1,6 @@
 // Implements the public API of dpn.h over the LibTorch engine.
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -27,6 +28,14 @@ struct Model::Impl {
   ModelOptions options;
   int element_size = 4;     // bytes per value of the compute dtype
   flops::ModelShape shape;  // derived from the model's description, for the trace's FLOPs
+};
+
+// Model::encode's result: the visual tokens in LLM space and what it took to make them.
+struct EncodedImage {
+  const Model::Impl* owner = nullptr;
+  at::Tensor visual;  // [N, D]
+  int width = 0, height = 0;
+  double load_image_ms = 0, preprocess_ms = 0, vision_ms = 0, projector_ms = 0;
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -58,10 +67,30 @@ flops::Plan record_of(const Generation& g, const EmbeddedPrompt& prompt, int64_t
   return p;
 }
 
-void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const EmbeddedPrompt& prompt,
-                const Generation& g, const VisionTokens& chosen, AskResult& r) {
+// Loads, preprocesses and encodes an image; a vision-side method (VisionZip) selects its tokens on the way.
+std::shared_ptr<const EncodedImage> encode_with(const Model::Impl& impl, const std::string& image_path,
+                                                TokenMethod* method, VisionTokens* chosen) {
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
+  const LlavaModel& m = *impl.model;
+  auto e = std::make_shared<EncodedImage>();
+  e->owner = &impl;
+  auto t = Clock::now();
+  cv::Mat rgb = load_image_rgb(image_path);
+  e->load_image_ms = ms(t);
+  e->width = rgb.cols;
+  e->height = rgb.rows;
+  t = Clock::now();
+  at::Tensor pixels = preprocess_image(rgb, m.cfg.input_size(), m.cfg.image_mean, m.cfg.image_std);
+  e->preprocess_ms = ms(t);
+  e->visual = encode_image(m, pixels, &e->vision_ms, &e->projector_ms, method, chosen);
+  return e;
+}
+
+void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, int image_w, int image_h,
+                const EmbeddedPrompt& prompt, const Generation& g, const VisionTokens& chosen, AskResult& r) {
   RunTrace& t = r.trace;
-  PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
+  PadGeometry pg = pad_geometry(image_w, image_h);
   const int base = m.cfg.region_grid();
   t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.input_size(), base, base};
   const int64_t projected = shape.projector.kind == flops::ProjectorShape::Kind::TokenPacker
@@ -175,8 +204,6 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
 }
 
 AskResult Model::ask(const AskOptions& q) {
-  using Clock = std::chrono::steady_clock;
-  auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
   const LlavaModel& m = *impl_->model;
   if (q.question.find_first_not_of(" \t\r\n") == std::string::npos) throw Error("question", "the question is empty");
   check_sampling(q, m.cfg.text.max_positions);
@@ -187,15 +214,19 @@ AskResult Model::ask(const AskOptions& q) {
   r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template, router_token ? "<ROUTER>" : ""));
   check_context(m.cfg, impl_->shape.image_tokens, r.prompt_ids, q.max_new_tokens);
   check_memory(*impl_, int64_t(r.prompt_ids.size()) - 1 + impl_->shape.image_tokens + q.max_new_tokens);
-  auto t = Clock::now();
-  cv::Mat rgb = load_image_rgb(q.image_path);
-  r.timing.load_image_ms = ms(t);
-  t = Clock::now();
-  at::Tensor pixels = preprocess_image(rgb, m.cfg.input_size(), m.cfg.image_mean, m.cfg.image_std);
-  r.timing.preprocess_ms = ms(t);
-  VisionTokens chosen;  // set by a vision-side method (VisionZip)
-  at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms, method.get(), &chosen);
-  EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, visual, chosen.regions);
+  if (q.encoded && q.encoded->owner != impl_.get())
+    throw Error("encoded image", "was made by another model; encode it with this one");
+  // A vision-side method (VisionZip) chooses inside the tower, so it encodes the image itself; every other method may
+  // take the image encoded once for all methods.
+  VisionTokens chosen;
+  std::shared_ptr<const EncodedImage> image = method->selects_vision_tokens() ? nullptr : q.encoded;
+  r.timing.encoding_shared = image != nullptr;
+  if (!image) image = encode_with(*impl_, q.image_path, method.get(), &chosen);
+  r.timing.load_image_ms = image->load_image_ms;
+  r.timing.preprocess_ms = image->preprocess_ms;
+  r.timing.vision_ms = image->vision_ms;
+  r.timing.projector_ms = image->projector_ms;
+  EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, image->visual, chosen.regions);
   r.visual_tokens = int(prompt.visual_count);
   r.prompt_tokens = int(prompt.embeds.size(0));
 
@@ -224,8 +255,16 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
-  if (q.trace) fill_trace(m, impl_->shape, rgb, prompt, g, chosen, r);
+  if (q.trace) fill_trace(m, impl_->shape, image->width, image->height, prompt, g, chosen, r);
   return r;
+}
+
+std::shared_ptr<const EncodedImage> Model::encode(const std::string& image_path) {
+  return encode_with(*impl_, image_path, nullptr, nullptr);
+}
+
+void Model::check_method(const std::string& method) const {
+  make_method(*impl_->model, flops::parse_method_spec(method), {}, 0);
 }
 
 ModelInfo Model::info() const {
@@ -259,6 +298,7 @@ ModelInfo Model::info() const {
                                 &l.ln2_b, &l.fc1_w, &l.fc1_b, &l.fc2_w, &l.fc2_b})
       n += count(*t);
   i.parameters = n;
+  i.threads = at::get_num_threads();
   return i;
 }
 

@@ -21,7 +21,8 @@ const char* const kUsage =
     "Usage: dpn bench --model DIR|NAME --dataset DIR|FILE [--methods LIST] [--limit N] [--seed S]\n"
     "                 [--category C] [--family F] [--shard i/N] [--db FILE] [--durable] [--json] [--summary]\n"
     "                 [--kind K --images DIR --annotations F] [--dataset-name NAME] [--max-new-tokens N]\n"
-    "                 [--dtype f32|bf16] [--device cpu|cuda] [--threads N] [--vision-tower DIR] [--preset llava-1.5]\n\n"
+    "                 [--dtype f32|bf16] [--device cpu|cuda] [--threads N] [--vision-tower DIR] [--preset llava-1.5]\n"
+    "                 [--baseline METHOD|RUN_ID|MODEL] [--warmup N] [--retry-failed] [--separate-vision]\n\n"
     "--dataset   a DPNBench folder (questions.jsonl, answers.jsonl, images/), e.g. datasets/dpnbench/test; for\n"
     "            --kind vqav2|gqa|vizwiz|scienceqa|textvqa|pope|mme|mmbench|mmbench-cn|seed|llavabench|mmvet the\n"
     "            question file, with --images/--annotations (README, Evaluation)\n"
@@ -35,10 +36,19 @@ const char* const kUsage =
     "--preset llava-1.5  LLaVA-1.5's evaluation settings for --kind: max_new_tokens 128 (1024 for scienceqa, mmbench,\n"
     "            mmvet, llavabench), temperature 0, answers stripped; recorded in the run's identity\n"
     "--summary   print the table of what the database holds for these options, answer nothing\n"
-    "--json      print the summary as JSON (per-sample rows included) instead of tables\n\n"
-    "Each sample is committed as it completes: re-run the same command to resume; nothing is repeated or lost.\n"
+    "--json      print the summary as JSON (per-sample rows included) instead of tables\n"
+    "--baseline  what savings, speed-ups and paired tests compare against (default: this model's `none` run):\n"
+    "            a method of this bench, a run id (any model, same dataset) or a model name (its `none` run over\n"
+    "            the same subset, e.g. a TokenPacker model against the base model)\n"
+    "--warmup N  samples every method answers before timing starts, not stored (default 1)\n"
+    "--retry-failed       answer again the samples that failed before (a bad sample is recorded, not fatal)\n"
+    "--separate-vision    encode the image again for every method (default: once per sample, shared)\n\n"
+    "Every method answers a sample before the next one starts, and the sample's answers are committed together:\n"
+    "re-run the same command to resume; a stopped run holds the same samples for every method.\n"
     "Ctrl-C (or SIGTERM) stops after the current sample (cut off after 1 s); a second Ctrl-C quits at once.\n"
-    "Exit status: 0 done, 130 stopped early, 1 error, 2 usage error.";
+    "Accuracies carry 95% intervals; methods are compared with the baseline on the same samples (exact McNemar\n"
+    "or permutation p, Holm-adjusted); latency is the median over samples after the warm-up.\n"
+    "Exit status: 0 done, 3 done but some samples failed, 130 stopped early, 1 error, 2 usage error.";
 
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
@@ -123,6 +133,10 @@ int run_bench(Args& a) {
   spec.max_new_tokens = a.get_int("max-new-tokens", bench::kDefaultMaxNewTokens);
   const bool tokens_given = a.get("max-new-tokens") != "";
   spec.preset = a.get("preset");
+  spec.baseline = a.get("baseline");
+  spec.warmup = a.get_int("warmup", 1);
+  spec.retry_failed = a.flag("retry-failed");
+  spec.share_vision = !a.flag("separate-vision");
   const bool json = a.flag("json");
   const bool summary_only = a.flag("summary");
   a.finish();
@@ -137,6 +151,7 @@ int run_bench(Args& a) {
   }
   if (!shard.empty()) eval::parse_shard(shard, spec.subset.shard_index, spec.subset.shard_count);
   if (spec.max_new_tokens < 1) throw UsageError("--max-new-tokens must be at least 1");
+  if (spec.warmup < 0) throw UsageError("--warmup must be 0 or more");
   spec.methods = bench::parse_method_list(methods);
   if (!spec.preset.empty()) {  // the preset decides the answer length (eval/preset.h)
     if (tokens_given) throw UsageError("--max-new-tokens and --preset both set the answer length; give one");
@@ -155,11 +170,18 @@ int run_bench(Args& a) {
   }
   std::cout << (json ? bench::summary_json(s, true) + "\n" : bench::format_table(s));
   std::cout.flush();
+  if (json)
+    for (const auto& w : s.warnings) std::cerr << "warning: " << w << "\n";
   if (s.cancelled) {
     std::cerr << "stopped: " << s.done << "/" << s.total << " samples are stored in " << s.db_path
               << (s.abandoned ? " (the sample cut off mid-answer was dropped)" : "")
               << "; run the same command again to resume\n";
     return 130;
+  }
+  if (s.failed > 0) {
+    std::cerr << s.failed << " sample(s) failed and are recorded with their reason (`dpn runs show ID`); "
+              << "rerun with --retry-failed to answer them again\n";
+    return 3;
   }
   return 0;
 }

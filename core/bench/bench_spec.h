@@ -29,6 +29,17 @@ struct BenchSpec {
   // After cancel is raised, a sample still generating gets this long to finish (and be stored) before its
   // generation is cut off (and the partial sample dropped).
   int cancel_grace_ms = 1000;
+  // Latency protocol: samples every method answers before timing starts (answers not stored).
+  int warmup = 1;
+  // Encode each image once and share it with every method of the sample (none of them changes the vision tower
+  // or projector output); false re-encodes per method, as separate runs would (to measure the saving).
+  bool share_vision = true;
+  // Answer again the samples that failed in an earlier invocation (otherwise they stay failed and are skipped).
+  bool retry_failed = false;
+  // What savings, speed-ups and paired tests compare against: "" = this model's `none` run over the same subset
+  // (when stored); a method spec of this bench ("fastv:k=2,r=0.5"); a run id ("12", any model, same dataset); or a
+  // model name (that model's `none` run over the same dataset and subset, e.g. for a TokenPacker model).
+  std::string baseline;
 };
 
 }  // namespace dpn::bench

@@ -23,7 +23,7 @@ std::string format_progress(const BenchProgress& p, int width) {
   char b[64];
   std::snprintf(b, sizeof b, "%.1f", p.rate);
   return bar + " " + std::to_string(p.done) + "/" + std::to_string(p.total) + " " + p.method + " " + b +
-         " samples/s ETA " + format_eta(p.eta_s);
+         " samples/s ETA " + format_eta(p.eta_s) + (p.failed ? ", " + std::to_string(p.failed) + " failed" : "");
 }
 
 }  // namespace dpn::bench

@@ -9,6 +9,7 @@ struct BenchProgress {
   int64_t done = 0;        // stored samples over all methods (earlier invocations included)
   int64_t total = 0;       // methods x selected samples
   int64_t computed = 0;    // answered by this invocation
+  int64_t failed = 0;      // samples a method could not answer in this invocation (recorded with their reason)
   std::string method;      // method now running (canonical spec)
   std::string sample_id;   // the sample just stored ("" for the report before the first one)
   double rate = 0;         // samples/s answered by this invocation (0 until one is)

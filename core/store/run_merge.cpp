@@ -44,18 +44,36 @@ void copy_runs(Db& db, const std::string& in, const std::string& out, const std:
     if (conflict.step())
       throw Error(in, "sample '" + conflict.text(0) + "' of run " + std::to_string(r.id) + " is already in " + out +
                           " with another prediction; nothing from this file was merged");
-    db.prepare(
-          "INSERT OR IGNORE INTO main.samples SELECT ?, sample_id, question, answer, prediction, score, correct, "
-          "family, flops_llm, flops_total, latency_ms, prefill_ms, decode_ms, kv_bytes, peak_rss, created_at "
-          "FROM src.samples WHERE run_id = ?")
+    const std::string columns =
+        "sample_id, question, answer, prediction, score, correct, family, flops_llm, flops_total, latency_ms, "
+        "prefill_ms, decode_ms, kv_bytes, peak_rss, created_at, category, cluster, preprocess_ms, vision_ms, "
+        "projector_ms, vision_shared, notes_json";
+    db.prepare("INSERT OR IGNORE INTO main.samples(run_id, " + columns + ") SELECT ?, " + columns +
+               " FROM src.samples WHERE run_id = ?")
         .bind(1, id).bind(2, r.id).run();
     db.prepare(
-          "INSERT OR IGNORE INTO main.layer_traces SELECT ?, sample_id, layer, n_visual, grid_h, grid_w, ms, flops "
-          "FROM src.layer_traces WHERE run_id = ?")
+          "INSERT OR IGNORE INTO main.layer_traces(run_id, sample_id, layer, n_visual, grid_h, grid_w, ms, flops) "
+          "SELECT ?, sample_id, layer, n_visual, grid_h, grid_w, ms, flops FROM src.layer_traces WHERE run_id = ?")
         .bind(1, id).bind(2, r.id).run();
     db.prepare(
-          "INSERT OR IGNORE INTO main.router_decisions SELECT ?, sample_id, layer, expert, probs_json, overridden "
-          "FROM src.router_decisions WHERE run_id = ?")
+          "INSERT OR IGNORE INTO main.router_decisions(run_id, sample_id, layer, expert, probs_json, overridden) "
+          "SELECT ?, sample_id, layer, expert, probs_json, overridden FROM src.router_decisions WHERE run_id = ?")
+        .bind(1, id).bind(2, r.id).run();
+    // A failure stays a failure only while no input has the sample answered.
+    db.prepare(
+          "INSERT OR IGNORE INTO main.sample_failures(run_id, sample_id, reason, attempts, created_at) "
+          "SELECT ?, f.sample_id, f.reason, f.attempts, f.created_at FROM src.sample_failures f WHERE f.run_id = ?")
+        .bind(1, id).bind(2, r.id).run();
+    db.prepare("DELETE FROM main.sample_failures WHERE run_id = ? AND sample_id IN "
+               "(SELECT sample_id FROM main.samples WHERE run_id = ?)")
+        .bind(1, id).bind(2, id).run();
+    db.prepare(
+          "INSERT INTO main.run_sessions(run_id, started_at, ended_at, pid, host, code_version, threads, cores, "
+          "load_start, load_end, load_max, warmup, vision_shared, computed, failed) "
+          "SELECT ?, started_at, ended_at, pid, host, code_version, threads, cores, load_start, load_end, load_max, "
+          "warmup, vision_shared, computed, failed FROM src.run_sessions s WHERE s.run_id = ? AND NOT EXISTS "
+          "(SELECT 1 FROM main.run_sessions d WHERE d.run_id = ?1 AND d.started_at = s.started_at AND d.pid = s.pid "
+          "AND d.host = s.host)")
         .bind(1, id).bind(2, r.id).run();
     auto& m = merged[id];
     m.expected_shards = std::max(m.expected_shards, shard_count(r.spec.shard));

@@ -12,6 +12,7 @@
 #include <map>
 #include <thread>
 
+#include "store/sample_stats.h"
 #include "store/schema.h"
 #include "store/sqlite_db.h"
 #include "util/error.h"
@@ -79,7 +80,9 @@ const char* const kRunSelect =
 // Sample columns in the order SampleResult lists them.
 const char* const kSampleColumns =
     "sample_id, question, answer, prediction, score, correct, family, flops_llm, flops_total, latency_ms, "
-    "prefill_ms, decode_ms, kv_bytes, peak_rss";
+    "prefill_ms, decode_ms, kv_bytes, peak_rss, category, cluster, preprocess_ms, vision_ms, projector_ms, "
+    "vision_shared, notes_json";
+constexpr int kSampleColumnCount = 21;
 
 SampleResult read_sample_row(Stmt& s) {
   SampleResult r;
@@ -97,6 +100,52 @@ SampleResult read_sample_row(Stmt& s) {
   r.decode_ms = s.real(11);
   r.kv_bytes = s.int64(12);
   r.peak_rss = s.int64(13);
+  r.category = s.text(14);
+  r.cluster = s.text(15);
+  r.preprocess_ms = s.real(16);
+  r.vision_ms = s.real(17);
+  r.projector_ms = s.real(18);
+  r.vision_shared = s.int64(19) != 0;
+  r.notes_json = s.text(20);
+  return r;
+}
+
+// Binds a sample's columns (kSampleColumns order) after the run id at index 1.
+void bind_sample(Stmt& st, int64_t run, const SampleResult& r) {
+  st.bind(1, run).bind(2, r.sample_id).bind(3, r.question).bind(4, r.answer).bind(5, r.prediction)
+      .bind(6, r.score).bind(7, r.correct ? 1 : 0).bind(8, r.family).bind(9, r.flops_llm).bind(10, r.flops_total)
+      .bind(11, r.latency_ms).bind(12, r.prefill_ms).bind(13, r.decode_ms).bind(14, r.kv_bytes).bind(15, r.peak_rss)
+      .bind(16, r.category).bind(17, r.cluster).bind(18, r.preprocess_ms).bind(19, r.vision_ms)
+      .bind(20, r.projector_ms).bind(21, r.vision_shared ? 1 : 0).bind(22, r.notes_json);
+}
+
+std::string placeholders(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
+
+const char* const kSessionColumns =
+    "id, started_at, ended_at, pid, host, code_version, threads, cores, load_start, load_end, load_max, warmup, "
+    "vision_shared, computed, failed";
+
+RunSession read_session_row(Stmt& s) {
+  RunSession r;
+  r.id = s.int64(0);
+  r.started_at = s.text(1);
+  r.ended_at = s.text(2);
+  r.pid = s.int64(3);
+  r.host = s.text(4);
+  r.code_version = s.text(5);
+  r.threads = static_cast<int>(s.int64(6));
+  r.cores = static_cast<int>(s.int64(7));
+  r.load_start = s.real(8);
+  r.load_end = s.real(9);
+  r.load_max = s.real(10);
+  r.warmup = static_cast<int>(s.int64(11));
+  r.vision_shared = s.int64(12) != 0;
+  r.computed = s.int64(13);
+  r.failed = s.int64(14);
   return r;
 }
 
@@ -203,41 +252,98 @@ std::set<std::string> RunStore::completed_ids(int64_t run) {
   return ids;
 }
 
-void RunStore::add_sample_result(int64_t run, const SampleResult& r) {
+void RunStore::add_sample_result(int64_t run, const SampleResult& r) { add_outcomes({{run, r, false, ""}}); }
+
+void RunStore::add_outcomes(const std::vector<SampleOutcome>& outcomes) {
   Transaction tx(*db_);
-  {
-    auto dup = db_->prepare("SELECT 1 FROM samples WHERE run_id = ? AND sample_id = ?");
+  auto dup = db_->prepare("SELECT 1 FROM samples WHERE run_id = ? AND sample_id = ?");
+  auto clear = db_->prepare("DELETE FROM sample_failures WHERE run_id = ? AND sample_id = ?");
+  auto fail = db_->prepare(
+      "INSERT INTO sample_failures(run_id, sample_id, reason) VALUES (?, ?, ?) ON CONFLICT(run_id, sample_id) DO "
+      "UPDATE SET reason = excluded.reason, attempts = attempts + 1, created_at = excluded.created_at");
+  auto ins = db_->prepare(std::string("INSERT INTO samples(run_id, ") + kSampleColumns + ") VALUES (" +
+                          placeholders(kSampleColumnCount + 1) + ")");
+  auto layer = db_->prepare(
+      "INSERT INTO layer_traces(run_id, sample_id, layer, n_visual, grid_h, grid_w, ms, flops) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  auto router = db_->prepare(
+      "INSERT INTO router_decisions(run_id, sample_id, layer, expert, probs_json, overridden) VALUES (?, ?, ?, ?, ?, ?)");
+  for (const auto& o : outcomes) {
+    const int64_t run = o.run;
+    const SampleResult& r = o.result;
     dup.bind(1, run).bind(2, r.sample_id);
-    if (dup.step())
+    const bool stored = dup.step();
+    dup.reset();
+    if (stored)
       throw Error(path_, "sample '" + r.sample_id + "' is already stored for run " + std::to_string(run) +
                              "; skip the ids from completed_ids()");
-  }
-  db_->prepare(std::string("INSERT INTO samples(run_id, ") + kSampleColumns +
-               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind(1, run).bind(2, r.sample_id).bind(3, r.question).bind(4, r.answer).bind(5, r.prediction)
-      .bind(6, r.score).bind(7, r.correct ? 1 : 0).bind(8, r.family).bind(9, r.flops_llm).bind(10, r.flops_total)
-      .bind(11, r.latency_ms).bind(12, r.prefill_ms).bind(13, r.decode_ms).bind(14, r.kv_bytes).bind(15, r.peak_rss)
-      .run();
-  if (!r.layers.empty()) {
-    auto ins = db_->prepare(
-        "INSERT INTO layer_traces(run_id, sample_id, layer, n_visual, grid_h, grid_w, ms, flops) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const auto& l : r.layers) {
-      ins.bind(1, run).bind(2, r.sample_id).bind(3, l.layer).bind(4, l.n_visual).bind(5, l.grid_h).bind(6, l.grid_w)
-          .bind(7, l.ms).bind(8, l.flops);
-      ins.run();
+    if (o.failed) {
+      fail.bind(1, run).bind(2, r.sample_id).bind(3, o.reason);
+      fail.run();
+      continue;
     }
-  }
-  if (!r.routers.empty()) {
-    auto ins = db_->prepare(
-        "INSERT INTO router_decisions(run_id, sample_id, layer, expert, probs_json, overridden) VALUES (?, ?, ?, ?, ?, ?)");
+    clear.bind(1, run).bind(2, r.sample_id);
+    clear.run();
+    bind_sample(ins, run, r);
+    ins.run();
+    for (const auto& l : r.layers) {
+      layer.bind(1, run).bind(2, r.sample_id).bind(3, l.layer).bind(4, l.n_visual).bind(5, l.grid_h)
+          .bind(6, l.grid_w).bind(7, l.ms).bind(8, l.flops);
+      layer.run();
+    }
     for (const auto& d : r.routers) {
-      ins.bind(1, run).bind(2, r.sample_id).bind(3, d.layer).bind(4, d.expert).bind(5, d.probs_json)
+      router.bind(1, run).bind(2, r.sample_id).bind(3, d.layer).bind(4, d.expert).bind(5, d.probs_json)
           .bind(6, d.overridden ? 1 : 0);
-      ins.run();
+      router.run();
     }
   }
   tx.commit();
+}
+
+std::set<std::string> RunStore::failed_ids(int64_t run) {
+  std::set<std::string> ids;
+  auto s = db_->prepare("SELECT sample_id FROM sample_failures WHERE run_id = ?");
+  s.bind(1, run);
+  while (s.step()) ids.insert(s.text(0));
+  return ids;
+}
+
+std::vector<SampleFailure> RunStore::failures(int64_t run) {
+  check_run(run);
+  std::vector<SampleFailure> out;
+  auto s = db_->prepare(
+      "SELECT sample_id, reason, attempts, created_at FROM sample_failures WHERE run_id = ? "
+      "ORDER BY length(sample_id), sample_id");
+  s.bind(1, run);
+  while (s.step()) out.push_back({s.text(0), s.text(1), static_cast<int>(s.int64(2)), s.text(3)});
+  return out;
+}
+
+int64_t RunStore::add_session(int64_t run, const RunSession& r) {
+  check_run(run);
+  db_->prepare(
+        "INSERT INTO run_sessions(run_id, pid, host, code_version, threads, cores, load_start, load_end, load_max, "
+        "warmup, vision_shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, run).bind(2, r.pid).bind(3, r.host).bind(4, r.code_version).bind(5, r.threads).bind(6, r.cores)
+      .bind(7, r.load_start).bind(8, r.load_end).bind(9, r.load_max).bind(10, r.warmup)
+      .bind(11, r.vision_shared ? 1 : 0).run();
+  return db_->last_insert_rowid();
+}
+
+void RunStore::update_session(int64_t id, const RunSession& r, bool ended) {
+  db_->prepare(
+        "UPDATE run_sessions SET load_end = ?, load_max = ?, computed = ?, failed = ?, "
+        "ended_at = CASE WHEN ? THEN strftime('%Y-%m-%dT%H:%M:%SZ', 'now') ELSE ended_at END WHERE id = ?")
+      .bind(1, r.load_end).bind(2, r.load_max).bind(3, r.computed).bind(4, r.failed).bind(5, ended ? 1 : 0)
+      .bind(6, id).run();
+}
+
+std::vector<RunSession> RunStore::sessions(int64_t run) {
+  std::vector<RunSession> out;
+  auto s = db_->prepare(std::string("SELECT ") + kSessionColumns + " FROM run_sessions WHERE run_id = ? ORDER BY id");
+  s.bind(1, run);
+  while (s.step()) out.push_back(read_session_row(s));
+  return out;
 }
 
 void RunStore::set_run_status(int64_t run, const std::string& status) {
@@ -262,22 +368,27 @@ RunInfo RunStore::run_info(int64_t run) {
 RunSummary RunStore::run_summary(int64_t run) {
   RunSummary sum;
   sum.run = run_info(run);
-  auto s = db_->prepare(
-      "SELECT avg(correct), avg(latency_ms), avg(prefill_ms), avg(decode_ms), avg(flops_llm), avg(flops_total) "
-      "FROM samples WHERE run_id = ?");
-  s.bind(1, run);
-  if (s.step() && !s.is_null(0)) {
-    sum.accuracy = s.real(0);
-    sum.mean_latency_ms = s.real(1);
-    sum.mean_prefill_ms = s.real(2);
-    sum.mean_decode_ms = s.real(3);
-    sum.mean_flops_llm = s.real(4);
-    sum.mean_flops_total = s.real(5);
+  const std::vector<SampleResult> rows = samples(run, /*with_traces=*/false);
+  if (!rows.empty()) {
+    const double n = static_cast<double>(rows.size());
+    for (const auto& r : rows) {
+      sum.mean_latency_ms += r.latency_ms / n;
+      sum.mean_prefill_ms += r.prefill_ms / n;
+      sum.mean_decode_ms += r.decode_ms / n;
+      sum.mean_flops_llm += r.flops_llm / n;
+      sum.mean_flops_total += r.flops_total / n;
+    }
   }
-  auto f = db_->prepare(
-      "SELECT family, count(*), avg(score), avg(correct) FROM samples WHERE run_id = ? GROUP BY family ORDER BY family");
-  f.bind(1, run);
-  while (f.step()) sum.families.push_back({f.text(0), f.int64(1), f.real(2), f.real(3)});
+  const FamilySummary all = score_group("", rows);
+  sum.accuracy = all.accuracy;
+  sum.ci95 = all.ci95;
+  sum.score_ci95 = all.score_ci95;
+  sum.ci_method = all.ci_method;
+  sum.families = score_groups(rows, &SampleResult::family);
+  sum.categories = score_groups(rows, &SampleResult::category);
+  sum.latency = latency_summary(rows);
+  sum.failures = failures(run);
+  sum.sessions = sessions(run);
   return sum;
 }
 
@@ -339,6 +450,7 @@ RunDiff RunStore::diff_runs(int64_t a, int64_t b) {
   }
   diff.only_a = diff.a.n_samples - diff.common;
   diff.only_b = diff.b.n_samples - diff.common;
+  diff.paired = paired_comparison(samples(a, false), samples(b, false));
   return diff;
 }
 

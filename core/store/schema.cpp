@@ -81,6 +81,44 @@ CREATE TABLE router_decisions (
 CREATE INDEX runs_by_model ON runs(model_id);
 CREATE INDEX runs_by_dataset ON runs(dataset_id);
 )sql",
+      // 2 (issue 17): per-sample category, cluster (image), stage times and notes; failed samples with their reason;
+      // one session row per process that worked on a run (threads, commit, load average).
+      R"sql(
+ALTER TABLE samples ADD COLUMN category TEXT NOT NULL DEFAULT '';
+ALTER TABLE samples ADD COLUMN cluster TEXT NOT NULL DEFAULT '';
+ALTER TABLE samples ADD COLUMN preprocess_ms REAL NOT NULL DEFAULT 0;
+ALTER TABLE samples ADD COLUMN vision_ms REAL NOT NULL DEFAULT 0;
+ALTER TABLE samples ADD COLUMN projector_ms REAL NOT NULL DEFAULT 0;
+ALTER TABLE samples ADD COLUMN vision_shared INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE samples ADD COLUMN notes_json TEXT NOT NULL DEFAULT '';
+CREATE TABLE sample_failures (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  sample_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  PRIMARY KEY (run_id, sample_id)
+);
+CREATE TABLE run_sessions (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+  ended_at TEXT NOT NULL DEFAULT '',
+  pid INTEGER NOT NULL DEFAULT 0,
+  host TEXT NOT NULL DEFAULT '',
+  code_version TEXT NOT NULL DEFAULT '',
+  threads INTEGER NOT NULL DEFAULT 0,
+  cores INTEGER NOT NULL DEFAULT 0,
+  load_start REAL NOT NULL DEFAULT 0,
+  load_end REAL NOT NULL DEFAULT 0,
+  load_max REAL NOT NULL DEFAULT 0,
+  warmup INTEGER NOT NULL DEFAULT 0,
+  vision_shared INTEGER NOT NULL DEFAULT 0,
+  computed INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX run_sessions_by_run ON run_sessions(run_id);
+)sql",
   };
   return migrations;
 }

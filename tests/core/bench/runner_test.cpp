@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <thread>
 
 #include "bench_test_util.h"
@@ -214,4 +216,102 @@ TEST(Runner, VisionTowerAnywhere) {
   const BenchSummary b = run_benchmark(s, nullptr, kNoCancel);
   EXPECT_EQ(b.done, 2);
   EXPECT_GT(b.methods.at(0).mean_flops_llm, 0);
+}
+
+// Every method answers a sample before the next one starts and a sample's answers are committed together: a
+// benchmark stopped part-way holds the same samples for every method (so the comparison is like with like), resuming
+// completes them all, and sharing the encoded image between methods changes no answer.
+TEST(Runner, StoppedThreeMethodBenchHoldsTheSameSamplesForEveryMethod) {
+  test::TempDir dir;
+  BenchSpec s = tiny_spec(dir.file("runs.sqlite"), 6);
+  s.methods = {"none", "fastv:k=2,r=0.5", "static:1=2"};
+  std::atomic<bool> cancel{false};
+  const BenchSummary a =
+      run_benchmark(s, [&](const BenchProgress& p) { if (p.computed >= 4) cancel = true; }, cancel);
+  EXPECT_TRUE(a.cancelled);
+  ASSERT_EQ(a.methods.size(), 3u);
+  std::set<std::string> held;
+  for (const auto& r : a.methods[0].rows) held.insert(r.id);
+  EXPECT_GE(held.size(), 2u);
+  EXPECT_LT(held.size(), 6u);
+  for (const auto& m : a.methods) {
+    std::set<std::string> ids;
+    for (const auto& r : m.rows) ids.insert(r.id);
+    EXPECT_EQ(ids, held) << m.method << " holds other samples than none";
+  }
+  ASSERT_TRUE(a.methods[1].has_paired);
+  EXPECT_EQ(a.methods[1].paired.n, static_cast<int64_t>(held.size()));
+  EXPECT_TRUE(a.methods[0].is_baseline);
+
+  const BenchSummary b = run_benchmark(s, nullptr, kNoCancel);
+  EXPECT_FALSE(b.cancelled);
+  EXPECT_EQ(b.computed, static_cast<int64_t>(3 * (6 - held.size())));
+  for (const auto& m : b.methods) EXPECT_EQ(m.n, 6) << m.method;
+
+  BenchSpec separate = s;
+  separate.db_path = dir.file("separate.sqlite");
+  separate.share_vision = false;
+  const BenchSummary c = run_benchmark(separate, nullptr, kNoCancel);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(predictions(c, i), predictions(b, i)) << s.methods[i];
+  dpn::store::RunStore db(dir.file("runs.sqlite"));
+  for (const auto& r : db.samples(b.methods[1].run_id, false)) EXPECT_TRUE(r.vision_shared) << r.sample_id;
+}
+
+// One bad sample (a question with `<image>` in it) is recorded as failed with its reason; the run goes on, the count
+// is reported, and a resume retries it only when asked.
+TEST(Runner, BadSampleIsRecordedAsFailedAndTheRunGoesOn) {
+  test::TempDir dir;
+  namespace fs = std::filesystem;
+  const fs::path data = dir.file("bench");
+  fs::create_directories(data);
+  fs::copy(test::kDpnBench + "/images", data / "images", fs::copy_options::recursive);
+  for (const char* file : {"questions.jsonl", "answers.jsonl"}) {  // the first four samples
+    std::ifstream in(test::kDpnBench + "/" + file);
+    std::ofstream out(data / file);
+    std::string line;
+    for (int i = 0; i < 4 && std::getline(in, line); ++i) {
+      if (i == 1 && std::string(file) == "questions.jsonl") line.replace(line.find("\"text\":\"") + 8, 0, "<image> ");
+      out << line << "\n";
+    }
+  }
+  BenchSpec s = tiny_spec(dir.file("runs.sqlite"), 4);
+  s.dataset.path = data.string();
+  s.methods = {"none", "fastv:k=2,r=0.5"};
+  const BenchSummary a = run_benchmark(s, nullptr, kNoCancel);
+  EXPECT_FALSE(a.cancelled);
+  EXPECT_EQ(a.failed, 2);  // the bad sample, for each method
+  for (const auto& m : a.methods) {
+    EXPECT_EQ(m.n, 3) << m.method;
+    ASSERT_EQ(m.failures.size(), 1u) << m.method;
+    EXPECT_EQ(m.failures[0].sample_id, "1");
+    EXPECT_FALSE(m.failures[0].reason.empty());
+  }
+  dpn::store::RunStore db(dir.file("runs.sqlite"));
+  for (const auto& r : db.list_runs()) EXPECT_EQ(r.status, "complete");
+
+  const BenchSummary again = run_benchmark(s, nullptr, kNoCancel);  // not retried
+  EXPECT_EQ(again.computed, 0);
+  EXPECT_EQ(db.failures(a.methods[0].run_id).at(0).attempts, 1);
+  s.retry_failed = true;
+  const BenchSummary retried = run_benchmark(s, nullptr, kNoCancel);
+  EXPECT_EQ(retried.computed, 0);
+  EXPECT_EQ(retried.failed, 2);
+  EXPECT_EQ(db.failures(a.methods[0].run_id).at(0).attempts, 2);
+}
+
+// An unknown --family or --category is refused before any work (it would select nothing).
+TEST(Runner, UnknownFamilyOrCategoryIsRefused) {
+  test::TempDir dir;
+  BenchSpec s = tiny_spec(dir.file("runs.sqlite"), 3);
+  s.subset.family = "no_such_family";
+  try {
+    run_benchmark(s, nullptr, kNoCancel);
+    FAIL() << "an unknown family was accepted";
+  } catch (const dpn::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("glyph"), std::string::npos) << e.what();  // names the ones it has
+  }
+  s.subset.family.clear();
+  s.subset.category = "medium";
+  EXPECT_THROW(run_benchmark(s, nullptr, kNoCancel), dpn::Error);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("runs.sqlite")));
 }

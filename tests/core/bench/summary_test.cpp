@@ -116,12 +116,17 @@ TEST(Summary, TableAndJson) {
   b.methods.push_back(summarize_run("fastv:k=2,r=0.5,rank=last", 2, fast, kCategories, &none));
   const std::string t = format_table(b);
   EXPECT_NE(t.find("model tiny-random, dataset dpnbench:test: 6/8 samples stored"), std::string::npos) << t;
-  EXPECT_NE(t.find("| method | n | accuracy | coarse | fine | LLM prefill FLOPs | saving vs none | latency ms |"),
+  // Wilson 95% intervals (3 of 4: [30.1, 95.4]; 1 of 2: [9.5, 90.5]; 0 of 1: [0, 79.3]).
+  EXPECT_NE(t.find("| method | n | accuracy [95% CI] | coarse | fine | LLM prefill FLOPs | saving vs none | "
+                   "latency ms (median) |"),
             std::string::npos) << t;
-  EXPECT_NE(t.find("| none | 4 | 75.00% | 50.00% (2) | 100.00% (2) | 2.00 G | 0.00% | 25.0 |"), std::string::npos) << t;
-  EXPECT_NE(t.find("| fastv:k=2,r=0.5,rank=last | 2 | 50.00% | 0.00% (1) | 100.00% (1) | 1.00 G | 50.00% | 6.0 |"),
+  EXPECT_NE(t.find("| none | 4 | 75.00% [30.1, 95.4] | 50.00% [9.5, 90.5] (2) | 100.00% [34.2, 100.0] (2) | 2.00 G | "
+                   "0.00% | 25.0 |"),
             std::string::npos) << t;
-  EXPECT_NE(t.find("| presence | 0.00% (1) | - |"), std::string::npos) << t;
+  EXPECT_NE(t.find("| fastv:k=2,r=0.5,rank=last | 2 | 50.00% [9.5, 90.5] | 0.00% [0.0, 79.3] (1) | "
+                   "100.00% [20.7, 100.0] (1) | 1.00 G | 50.00% | 6.0 |"),
+            std::string::npos) << t;
+  EXPECT_NE(t.find("| presence | 0.00% [0.0, 79.3] (1) | - |"), std::string::npos) << t;
   const std::string no_latency = format_table(b, false);
   EXPECT_EQ(no_latency.find("latency"), std::string::npos) << no_latency;
 
@@ -130,5 +135,15 @@ TEST(Summary, TableAndJson) {
   EXPECT_EQ(j["methods"][1]["saving_vs_none"], 0.5);
   EXPECT_EQ(j["methods"][1]["samples"].size(), 2u);
   EXPECT_EQ(j["methods"][1]["samples"][0]["prediction"], "blue");
+  EXPECT_NEAR(j["methods"][0]["ci95"][0].get<double>(), 0.3006418, 1e-6);
+  EXPECT_NEAR(j["methods"][0]["ci95"][1].get<double>(), 0.9544127, 1e-6);
+  // fastv vs none on samples 1 and 3: none better on 1, neither better on 3.
+  const auto& paired = j["methods"][1]["paired"];
+  EXPECT_EQ(paired["n"], 2);
+  EXPECT_EQ(paired["only_a"], 1);
+  EXPECT_EQ(paired["only_b"], 0);
+  EXPECT_DOUBLE_EQ(paired["delta"].get<double>(), -0.5);
+  EXPECT_DOUBLE_EQ(paired["mcnemar_p"].get<double>(), 1.0);
+  EXPECT_EQ(paired["delta_ci95"].size(), 2u);
   EXPECT_FALSE(nlohmann::json::parse(summary_json(b, false))["methods"][0].contains("samples"));
 }

@@ -3,6 +3,8 @@
 #include "store/run_store.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -139,14 +141,33 @@ TEST(RunStore, SummaryDiffExportDelete) {
   ASSERT_EQ(d.changed.size(), 1u);
   EXPECT_EQ(d.changed[0].sample_id, "2");
 
+  // B - A on the 5 common samples: one fixed, none broken; exact McNemar p = 1 for (0, 1) discordant pairs.
+  EXPECT_EQ(d.paired.n, 5);
+  EXPECT_EQ(d.paired.only_a, 0);
+  EXPECT_EQ(d.paired.only_b, 1);
+  EXPECT_NEAR(d.paired.delta, 0.2, 1e-12);
+  EXPECT_DOUBLE_EQ(d.paired.mcnemar_p, 1.0);
+  EXPECT_LT(d.paired.delta_ci95.lo, 0.0);
+  EXPECT_GT(d.paired.delta_ci95.hi, 0.2);
+
+  // The long CSV: one header, one line per (run, sample) - the question's line break is written as \n, not raw.
   std::string csv = s.export_csv(a);
-  EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "sample_id,question,answer,prediction,score,correct,family,flops_llm,flops_total,latency_ms,prefill_ms,"
-            "decode_ms,kv_bytes,peak_rss");
-  EXPECT_NE(csv.find("\n0,\"Is there a dog in the image?\nAnswer the question using a single word or phrase.\",no,No,"
-                     "1,1,random,1500000000000,2000000000000,100,60,40,1048576,4294967296\n"),
+  EXPECT_EQ(csv.substr(0, csv.find('\n')).rfind("run_id,model,method,dataset,subset,dtype,device,sample_id,category,"
+                                                "family,cluster,status,failure,question,answer,prediction,score,correct,"
+                                                "flops_llm,flops_total,latency_ms,preprocess_ms,vision_ms,projector_ms,"
+                                                "prefill_ms,decode_ms,",
+                                                0),
+            0u)
+      << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7);
+  EXPECT_NE(csv.find("\n1,llava-v1.5-7b,dpn,pope,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",Is there a dog in the image?\\nAnswer the question using a single word or phrase.,no,No,1,1,"),
             std::string::npos)
       << csv;
+  EXPECT_NE(csv.find(",tokens_l27,expert_l2,expert_p_l2,"), std::string::npos);
+  const std::string both = s.export_csv(std::vector<int64_t>{a, b});
+  EXPECT_EQ(std::count(both.begin(), both.end(), '\n'), 13);
+  EXPECT_NE(both.find("\n2,llava-v1.5-7b,fastv,pope,"), std::string::npos) << both;
   auto j = nlohmann::json::parse(s.export_json(a, /*with_traces=*/true));
   EXPECT_EQ(j["run"]["method"], "dpn");
   EXPECT_EQ(j["run"]["params"]["ratio"], 0.5);
