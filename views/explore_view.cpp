@@ -24,6 +24,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "util/error.h"
+#include "util/regular_file.h"
 #include "views/figure_widget.h"
 #include "views/figures/router_figure.h"
 #include "views/figures/token_map_figure.h"
@@ -235,6 +237,12 @@ void ExploreView::setStatus(const QString& text, bool error) {
 }
 
 void ExploreView::setImage(const QString& path) {
+  try {
+    dpn::refuse_special_file(path.toStdString());  // QImageReader would block on a FIFO, and the GUI with it
+  } catch (const dpn::Error& e) {
+    setStatus(QString::fromStdString(e.what()), true);
+    return;
+  }
   QImageReader reader(path);
   reader.setAutoTransform(true);
   QImage img = reader.read();

@@ -7,6 +7,7 @@
 
 #include "eval/dataset.h"
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace dpn::eval {
 
@@ -91,6 +92,7 @@ std::string base64_decode(const std::string& in, const std::string& where) {
 }  // namespace
 
 std::vector<EvalSample> read_mmbench(const DatasetSpec& spec) {
+  refuse_special_file(spec.questions);
   std::ifstream f(spec.questions, std::ios::binary);
   if (!f) throw Error(spec.questions, "cannot open the MMBench TSV file (check the path)");
   std::stringstream ss;

@@ -9,6 +9,7 @@
 #include "eval/jsonl.h"
 #include "eval/scorers.h"
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace dpn::eval {
 
@@ -49,6 +50,7 @@ class MmeTruth {
   void load(const std::string& category, const std::string& file) {
     if (!loaded_.emplace(category, file).second) return;
     const std::string path = path_of(category, file);
+    refuse_special_file(path);
     std::ifstream f(path);
     if (!f) throw Error(path, "MME ground-truth file not found (check the MME folder given as annotations)");
     std::string line;

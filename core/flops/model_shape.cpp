@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -79,6 +80,7 @@ ModelShape llava(const std::string& name, const LlmShape& llm, const VisionShape
 }
 
 json read_json(const fs::path& p) {
+  refuse_special_file(p.string());  // a FIFO would block the open below
   std::ifstream in(p);
   if (!in) throw Error(p.string(), "cannot open (a model folder needs config.json)");
   try {
