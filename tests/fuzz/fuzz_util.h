@@ -17,8 +17,9 @@ const std::string& scratch();
 std::string write_file(const std::string& name, const uint8_t* data, size_t size);
 std::string write_file(const std::string& name, const std::string& text);
 
-// Aborts (a finding) unless the message contains `must_name` and has no newline or other control byte.
-void check_error(const Error& e, const std::string& must_name);
+// Aborts (a finding) unless the message contains `must_name` and has no newline or other control byte. With
+// `lines` true, newlines are allowed (a message that lists what it looked for, one item a line).
+void check_error(const Error& e, const std::string& must_name, bool lines = false);
 
 // Aborts with `what` (a finding) when `ok` is false.
 void require(bool ok, const std::string& what);

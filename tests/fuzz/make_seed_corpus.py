@@ -63,10 +63,10 @@ def config_seeds():
     paths = ["tests/data/golden/llava_orig/config.json", "tests/data/golden/llava_hf/config.json",
              "tests/data/golden/llava_hf_new/config.json", "resources/models/demo-dpn/config.json",
              "resources/models/demo-tokenpacker/config.json", "resources/models/tiny-random/config.json"]
-    paths += sorted(glob.glob(os.path.join(ROOT, "tests/data/golden/hr/*/config.json")))[:2]
+    paths += sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "tests/data/golden/hr/*/config.json")))[:2]
     for p in paths:
-        src = os.path.join(ROOT, p)
-        put(d, p.replace("/", "_").replace("tests_data_golden_", "").replace("resources_models_", ""), open(src, "rb").read())
+        put(d, p.replace("/", "_").replace("tests_data_golden_", "").replace("resources_models_", ""),
+            open(os.path.join(ROOT, p), "rb").read())
 
 
 def torch_save_bytes(obj):
