@@ -181,7 +181,7 @@ ImageHeader read_image_header(const std::byte* data, size_t size, const std::str
   }
   if (size >= 3 && any.at(0) == 'P' && any.at(1) >= '1' && any.at(1) <= '7' && std::isspace(any.at(2)))
     return pnm(Bytes(data, size, where, "PNM"));
-  throw Error(where, std::string("not an image in a supported format (") + kImageFormats + ")");
+  throw Error(where, std::string("not a readable image (supported formats: ") + kImageFormats + ")");
 }
 
 }  // namespace dpn

@@ -111,7 +111,7 @@ TEST(ImageHeader, CutShortUnknownAndZeroSizedFilesAreErrors) {
   EXPECT_NE(error_of(std::vector<uchar>(png.begin(), png.begin() + 18)).find("img: PNG header is cut short"), std::string::npos);
   EXPECT_NE(error_of(bytes_of("\xFF\xD8\xFF\xDA\x00\x02")).find("JPEG has no frame header (SOF)"), std::string::npos);
   EXPECT_NE(error_of(bytes_of("\xFF\xD8\xFF\xE0\x00\x10JFIF")).find("JPEG header is cut short"), std::string::npos);
-  EXPECT_NE(error_of(bytes_of("GIF89a....")).find("img: not an image in a supported format (PNG, JPEG"), std::string::npos);
+  EXPECT_NE(error_of(bytes_of("GIF89a....")).find("img: not a readable image (supported formats: PNG, JPEG"), std::string::npos);
   EXPECT_NE(error_of(bytes_of("P6\n0 5\n255\n")).find("PNM header declares a zero size (0x5)"), std::string::npos);
   EXPECT_NE(error_of(bytes_of("P6\n99999999999999 5\n")).find("is not a number of pixels"), std::string::npos);
   EXPECT_NE(error_of(bytes_of("P7\nWIDTH 3\n")).find("PNM header has no ENDHDR"), std::string::npos);
