@@ -16,6 +16,8 @@ PACKAGES=(
   libicu-dev libxlsxwriter-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # libFuzzer harnesses (tests/fuzz/run.sh): clang 14 and its fuzzer/sanitizer runtimes
+  clang libclang-rt-14-dev
   # GUI tests under a virtual X server (Mesa llvmpipe gives QOpenGLWidget a context)
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core
 )

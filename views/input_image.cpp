@@ -1,12 +1,18 @@
 // Decoding as the Python pipeline does and mapping the trace's geometry onto the canvas.
 #include "views/input_image.h"
 
+#include <QFileInfo>
 #include <QImageReader>
 #include <algorithm>
 
 namespace dpn::views {
 
 QImage load_input_image(const QString& path, QString* error) {
+  const QFileInfo info(path);
+  if (info.exists() && !info.isFile()) {  // a FIFO would block the reader, and the GUI with it
+    if (error) *error = "not a regular file";
+    return {};
+  }
   QImageReader reader(path);
   reader.setAutoTransform(false);  // PIL's open().convert('RGB') ignores the EXIF orientation: so does the model
   QImage img = reader.read();

@@ -1,6 +1,9 @@
 // Option parsing for the `dpn` CLI.
 #include "args.h"
 
+#include <cmath>
+#include <limits>
+
 namespace dpn::cli {
 
 Args::Args(int argc, char** argv, int first) {
@@ -62,27 +65,34 @@ bool Args::flag(const std::string& key) {
 int Args::get_int(const std::string& key, int fallback) {
   std::string v = get(key);
   if (v.empty()) return fallback;
+  size_t pos = 0;
+  int x = 0;
   try {
-    size_t pos = 0;
-    int x = std::stoi(v, &pos);
-    if (pos != v.size()) throw std::invalid_argument(v);
-    return x;
+    x = std::stoi(v, &pos);
+  } catch (const std::out_of_range&) {
+    throw UsageError("--" + key + " " + v + " is out of range (" + std::to_string(std::numeric_limits<int>::min()) +
+                     " to " + std::to_string(std::numeric_limits<int>::max()) + ")");
   } catch (const std::exception&) {
-    throw UsageError("--" + key + " expects an integer, got '" + v + "'");
+    pos = 0;
   }
+  if (pos == 0 || pos != v.size()) throw UsageError("--" + key + " expects an integer, got '" + v + "'");
+  return x;
 }
 
 double Args::get_double(const std::string& key, double fallback) {
   std::string v = get(key);
   if (v.empty()) return fallback;
+  size_t pos = 0;
+  double x = 0;
   try {
-    size_t pos = 0;
-    double x = std::stod(v, &pos);
-    if (pos != v.size()) throw std::invalid_argument(v);
-    return x;
+    x = std::stod(v, &pos);
   } catch (const std::exception&) {
-    throw UsageError("--" + key + " expects a number, got '" + v + "'");
+    pos = 0;
   }
+  if (pos == 0 || pos != v.size()) throw UsageError("--" + key + " expects a number, got '" + v + "'");
+  // stod reads "nan", "inf" and 1e999 (as inf): no option of dpn means them.
+  if (!std::isfinite(x)) throw UsageError("--" + key + " expects a finite number, got '" + v + "'");
+  return x;
 }
 
 std::vector<std::string> Args::positional() { return positional_; }

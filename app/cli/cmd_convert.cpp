@@ -50,7 +50,9 @@ DPN_CLI_COMMAND(convert, "convert",
                 "a reader that executes nothing, and writes model.safetensors (or model-0000k-of-0000n.safetensors and\n"
                 "model.safetensors.index.json) plus every non-weight file (config.json, tokenizer.model, ...) to\n"
                 "--out (default: DIR-safetensors next to DIR). The source is never modified; --out must not exist or\n"
-                "be empty. --dtype converts F32/F16/BF16 tensors (round to nearest even); integer tensors are kept.\n"
+                "be an empty folder, and must not lie inside DIR. The work is written to a new OUT.partial-XXXXXX next\n"
+                "to OUT and renamed at the end; a failure removes only that folder (an interrupted run leaves it for you\n"
+                "to delete). --dtype converts F32/F16/BF16 tensors (round to nearest even); integer tensors are kept.\n"
                 "Open the result with the app as usual; it is memory-mapped.",
                 run_convert);
 

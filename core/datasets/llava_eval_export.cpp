@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace fs = std::filesystem;
 
@@ -32,6 +33,7 @@ std::string image_name(uint64_t index) {
 }
 
 std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
+  refuse_special_file(path.string());
   std::ifstream in(path);
   if (!in)
     throw Error(path.string(), "cannot open (expected a DPNBench/LLaVA eval folder; see `dpn dataset generate`)");

@@ -5,10 +5,12 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace dpn::eval {
 
 void read_jsonl(const std::string& path, const std::function<void(const nlohmann::json&, int line)>& fn, int* skipped) {
+  refuse_special_file(path);  // a FIFO would block the open below
   std::ifstream f(path);
   if (!f) throw Error(path, "cannot open the JSONL file (check the path)");
   std::string text;
@@ -33,6 +35,7 @@ void read_jsonl(const std::string& path, const std::function<void(const nlohmann
 }
 
 nlohmann::json read_json_file(const std::string& path) {
+  refuse_special_file(path);
   std::ifstream f(path);
   if (!f) throw Error(path, "cannot open the JSON file (check the path)");
   std::stringstream ss;

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace dpn::eval {
 
@@ -70,6 +71,7 @@ std::string TsvTable::cell(size_t r, const std::string& name) const {
 }
 
 TsvTable read_tsv(const std::string& path) {
+  refuse_special_file(path);  // a FIFO would block the open below
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(path, "cannot open the TSV file (check the path)");
   std::stringstream ss;

@@ -2,6 +2,8 @@
 #include "image/pil_resize.h"
 
 #include <cmath>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 #include "util/error.h"
@@ -64,22 +66,22 @@ inline uint8_t clip8(int64_t v) {
   return uint8_t(v >> kPrecisionBits);
 }
 
-// Resamples along x for rows [y0, y0 + rows) of src into dst (rows x out_w).
-void horizontal(const cv::Mat& src, cv::Mat& dst, int y0, const Coeffs& c) {
-  const int ch = src.channels();
-  for (int y = 0; y < dst.rows; ++y) {
-    const uint8_t* in = src.ptr<uint8_t>(y0 + y);
-    uint8_t* out = dst.ptr<uint8_t>(y);
-    for (int xx = 0; xx < dst.cols; ++xx) {
-      const int xmin = c.bounds[xx * 2], n = c.bounds[xx * 2 + 1];
-      const int* k = &c.k[size_t(xx) * c.ksize];
-      for (int b = 0; b < ch; ++b) {
-        int64_t ss = int64_t(1) << (kPrecisionBits - 1);
-        for (int x = 0; x < n; ++x) ss += int64_t(in[(x + xmin) * ch + b]) * k[x];
-        out[xx * ch + b] = clip8(ss);
-      }
+// Resamples one row of `ch` interleaved channels along x into out_w pixels.
+void horizontal_row(const uint8_t* in, uint8_t* out, int out_w, int ch, const Coeffs& c) {
+  for (int xx = 0; xx < out_w; ++xx) {
+    const int xmin = c.bounds[xx * 2], n = c.bounds[xx * 2 + 1];
+    const int* k = &c.k[size_t(xx) * c.ksize];
+    for (int b = 0; b < ch; ++b) {
+      int64_t ss = int64_t(1) << (kPrecisionBits - 1);
+      for (int x = 0; x < n; ++x) ss += int64_t(in[(x + xmin) * ch + b]) * k[x];
+      out[xx * ch + b] = clip8(ss);
     }
   }
+}
+
+// Resamples along x for rows [y0, y0 + rows) of src into dst (rows x out_w).
+void horizontal(const cv::Mat& src, cv::Mat& dst, int y0, const Coeffs& c) {
+  for (int y = 0; y < dst.rows; ++y) horizontal_row(src.ptr<uint8_t>(y0 + y), dst.ptr<uint8_t>(y), dst.cols, src.channels(), c);
 }
 
 void vertical(const cv::Mat& src, cv::Mat& dst, const Coeffs& c, int shift) {
@@ -97,6 +99,12 @@ void vertical(const cv::Mat& src, cv::Mat& dst, const Coeffs& c, int shift) {
   }
 }
 
+// The input rows the vertical pass reads (Pillow's ybox_first..ybox_last), all of them without a vertical pass.
+std::pair<int, int> rows_read(const Coeffs& v, int height, bool need_v, int rows) {
+  if (!need_v) return {0, rows};
+  return {v.bounds[0], v.bounds[(height - 1) * 2] + v.bounds[(height - 1) * 2 + 1]};
+}
+
 }  // namespace
 
 cv::Mat pil_resize_bicubic(const cv::Mat& src, int width, int height) {
@@ -108,13 +116,7 @@ cv::Mat pil_resize_bicubic(const cv::Mat& src, int width, int height) {
   Coeffs cv_ = precompute(src.rows, height);
   if (need_h) {
     Coeffs ch = precompute(src.cols, width);
-    // Only the rows the vertical pass reads (Pillow's ybox_first..ybox_last).
-    int first = cv_.bounds[0];
-    int last = cv_.bounds[(height - 1) * 2] + cv_.bounds[(height - 1) * 2 + 1];
-    if (!need_v) {
-      first = 0;
-      last = src.rows;
-    }
+    const auto [first, last] = rows_read(cv_, height, need_v, src.rows);
     cv::Mat tmp(last - first, width, src.type());
     horizontal(src, tmp, first, ch);
     if (!need_v) return tmp;
@@ -128,6 +130,46 @@ cv::Mat pil_resize_bicubic(const cv::Mat& src, int width, int height) {
     return out;
   }
   return src.clone();
+}
+
+cv::Mat pil_pad_resize_bicubic(const cv::Mat& src, int side, int offset_x, int offset_y, const cv::Scalar& fill, int width,
+                               int height) {
+  if (src.depth() != CV_8U || (src.channels() != 3 && src.channels() != 1))
+    throw Error("image", "pil_pad_resize_bicubic expects an 8-bit RGB or grey image");
+  if (width <= 0 || height <= 0 || src.empty()) throw Error("image", "cannot resize an empty image");
+  if (offset_x < 0 || offset_y < 0 || offset_x + src.cols > side || offset_y + src.rows > side)
+    throw Error("image", "the image does not fit in the padded square");
+  const int ch = src.channels();
+  // One padded row: the fill colour, with an image row pasted at offset_x when the row crosses the image.
+  std::vector<uint8_t> fill_row(size_t(side) * ch), row(fill_row.size());
+  for (int x = 0; x < side; ++x)
+    for (int b = 0; b < ch; ++b) fill_row[size_t(x) * ch + b] = cv::saturate_cast<uint8_t>(fill[b]);
+  auto padded_row = [&](int y) -> const uint8_t* {
+    if (y < offset_y || y >= offset_y + src.rows) return fill_row.data();
+    row = fill_row;
+    std::memcpy(row.data() + size_t(offset_x) * ch, src.ptr<uint8_t>(y - offset_y), size_t(src.cols) * ch);
+    return row.data();
+  };
+  const bool need_h = width != side, need_v = height != side;
+  const Coeffs cv_ = precompute(side, height);
+  const auto [first, last] = rows_read(cv_, height, need_v, side);
+  // The horizontal pass of the rows the vertical pass reads (side x width at most); fill rows all give one result.
+  cv::Mat tmp(last - first, width, src.type());
+  const Coeffs ch_ = need_h ? precompute(side, width) : Coeffs{};
+  std::vector<uint8_t> fill_out(size_t(width) * ch);
+  if (need_h) horizontal_row(fill_row.data(), fill_out.data(), width, ch, ch_);
+  else fill_out = fill_row;
+  for (int y = first; y < last; ++y) {
+    uint8_t* out = tmp.ptr<uint8_t>(y - first);
+    const bool in_image = y >= offset_y && y < offset_y + src.rows;
+    if (!in_image) std::memcpy(out, fill_out.data(), fill_out.size());
+    else if (need_h) horizontal_row(padded_row(y), out, width, ch, ch_);
+    else std::memcpy(out, padded_row(y), fill_out.size());
+  }
+  if (!need_v) return tmp;
+  cv::Mat out(height, width, src.type());
+  vertical(tmp, out, cv_, first);
+  return out;
 }
 
 }  // namespace dpn

@@ -1,33 +1,26 @@
-// Image decoding and LLaVA's pad-resize-normalise pipeline (llava-detail.md §5.1).
+// LLaVA's pad-resize-normalise pipeline (llava-detail.md §5.1); decoding is in image_file.cpp.
 #include "image/preprocess.h"
 
 #include <ATen/ATen.h>
-
-#include <filesystem>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "image/pil_resize.h"
 #include "util/error.h"
 
 namespace dpn {
 
-cv::Mat load_image_rgb(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw Error(path, "image file not found");
-  if (std::filesystem::file_size(path, ec) == 0) throw Error(path, "image file is empty (0 bytes)");
-  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
-  if (bgr.empty()) throw Error(path, "not a readable image (PNG, JPEG, BMP, WebP, TIFF are supported)");
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
+namespace {
+
+cv::Scalar pad_colour(const std::vector<double>& mean) {
+  return cv::Scalar(int(mean[0] * 255), int(mean[1] * 255), int(mean[2] * 255));  // truncation, as LLaVA does
 }
+
+}  // namespace
 
 cv::Mat expand_to_square(const cv::Mat& rgb, const std::vector<double>& mean) {
   if (rgb.cols == rgb.rows) return rgb;
+  check_image_pixels(uint64_t(rgb.cols), uint64_t(rgb.rows), "image");
   PadGeometry g = pad_geometry(rgb.cols, rgb.rows);
-  cv::Scalar bg(int(mean[0] * 255), int(mean[1] * 255), int(mean[2] * 255));  // truncation, as LLaVA does
-  cv::Mat sq(g.side, g.side, rgb.type(), bg);
+  cv::Mat sq(g.side, g.side, rgb.type(), pad_colour(mean));
   rgb.copyTo(sq(cv::Rect(g.offset_x, g.offset_y, rgb.cols, rgb.rows)));
   return sq;
 }
@@ -43,8 +36,8 @@ PadGeometry pad_geometry(int width, int height) {
 }
 
 at::Tensor preprocess_image(const cv::Mat& rgb, int size, const std::vector<double>& mean, const std::vector<double>& std) {
-  cv::Mat sq = expand_to_square(rgb, mean);
-  cv::Mat resized = pil_resize_bicubic(sq, size, size);
+  const PadGeometry g = pad_geometry(rgb.cols, rgb.rows);
+  cv::Mat resized = pil_pad_resize_bicubic(rgb, g.side, g.offset_x, g.offset_y, pad_colour(mean), size, size);
   at::Tensor out = at::empty({3, size, size}, at::TensorOptions().dtype(at::kFloat));
   float* o = out.data_ptr<float>();
   const float m[3] = {float(mean[0]), float(mean[1]), float(mean[2])};

@@ -7,13 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "image/image_file.h"  // load_image_rgb
+
 namespace dpn {
 
-// Decodes an image file to RGB uint8 like PIL's open().convert('RGB'): no EXIF rotation, alpha dropped, grey
-// replicated. Throws dpn::Error naming the file if it is missing, empty or not a decodable image.
-cv::Mat load_image_rgb(const std::string& path);
-
-// expand2square: centre the image on a max(W,H) square filled with int(255 * mean) per channel.
+// expand2square: centre the image on a max(W,H) square filled with int(255 * mean) per channel. Throws dpn::Error
+// when the square would exceed ImageLimits::max_pixels. preprocess_image never makes this square.
 cv::Mat expand_to_square(const cv::Mat& rgb, const std::vector<double>& mean);
 
 // Where the original image sits inside the padded square, for drawing token maps over the original.
@@ -24,7 +23,8 @@ struct PadGeometry {
 };
 PadGeometry pad_geometry(int width, int height);
 
-// Full pipeline to a normalised [3, S, S] float32 tensor.
+// Full pipeline to a normalised [3, S, S] float32 tensor; pad and resize are fused (pil_pad_resize_bicubic), bit-exact
+// with expand_to_square followed by pil_resize_bicubic.
 at::Tensor preprocess_image(const cv::Mat& rgb, int size, const std::vector<double>& mean, const std::vector<double>& std);
 
 }  // namespace dpn

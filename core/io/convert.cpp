@@ -4,8 +4,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +18,7 @@
 #include "io/safetensors_writer.h"
 #include "io/tensor_set.h"
 #include "util/error.h"
+#include "util/path_within.h"
 
 namespace fs = std::filesystem;
 
@@ -138,6 +142,31 @@ void write_text(const fs::path& p, const std::string& text) {
   if (!o.flush()) throw Error(p.string(), "write failed");
 }
 
+// Refuses an output folder that would touch what the user owns: the source itself, a folder inside the source, a
+// symbolic link, or anything that exists and is not an empty folder.
+void check_output_folder(const fs::path& src, const fs::path& out) {
+  std::error_code ec;
+  const fs::path src_real = fs::canonical(src), out_real = fs::weakly_canonical(out, ec);
+  if (out_real == src_real || (fs::exists(out) && fs::equivalent(out, src)))
+    throw Error(out.string(), "is the source folder; conversion never writes into its source (choose another --out)");
+  if (!ec && path_is_within(out_real, src_real))
+    throw Error(out.string(), "is inside the source folder " + src.string() + "; conversion never writes into its source (choose another --out)");
+  if (fs::is_symlink(out))
+    throw Error(out.string(), "is a symbolic link; give the folder it points to, or another --out");
+  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out)))
+    throw Error(out.string(), "already exists and is not empty; conversion never overwrites (choose another --out or delete it)");
+}
+
+// A fresh folder "<out>.partial-XXXXXX" next to `out`, created by this process alone (mkdtemp): the only thing a
+// failed conversion removes. A name like "<out>.partial" may be the user's, even the source.
+fs::path make_scratch_folder(const fs::path& out) {
+  if (out.has_parent_path()) fs::create_directories(out.parent_path());
+  std::string pattern = out.string() + ".partial-XXXXXX";
+  if (!::mkdtemp(pattern.data()))
+    throw Error(out.string(), std::string("cannot create a scratch folder next to it: ") + std::strerror(errno));
+  return pattern;
+}
+
 // One tensor of the output: where it comes from and the dtype/bytes it gets.
 struct Planned {
   const RawTensor* in;
@@ -237,11 +266,8 @@ ConvertResult convert_checkpoint(const ConvertOptions& options) {
   if (options.dtype && !is_convertible_float(*options.dtype))
     throw Error("--dtype", std::string("cannot convert to ") + dtype_name(*options.dtype) + "; use f16, bf16 or f32");
   fs::path out = options.out_dir.empty() ? fs::path(default_convert_out_dir(options.model_dir)) : fs::path(options.out_dir);
-  if (!out.has_filename()) out = out.parent_path();  // "out/" -> "out", so "out.partial" is a sibling
-  if (fs::weakly_canonical(out) == fs::weakly_canonical(src) || (fs::exists(out) && fs::equivalent(out, src)))
-    throw Error(out.string(), "is the source folder; conversion never writes into its source (choose another --out)");
-  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out)))
-    throw Error(out.string(), "already exists and is not empty; conversion never overwrites (choose another --out or delete it)");
+  if (!out.has_filename()) out = out.parent_path();  // "out/" -> "out", so the scratch folder is a sibling
+  check_output_folder(src, out);
 
   const TensorSet set = open_checkpoint_folder(src.string());
 
@@ -261,20 +287,24 @@ ConvertResult convert_checkpoint(const ConvertOptions& options) {
   }
   if (set.size() == 0) shards.clear();
 
-  const fs::path partial = out.string() + ".partial";
-  fs::remove_all(partial);  // a leftover of an interrupted run of ours
-  fs::create_directories(partial);
+  const fs::path scratch = make_scratch_folder(out);
   ConvertResult result;
   try {
-    result = write_converted(shards, total, src, partial, options);
+    result = write_converted(shards, total, src, scratch, options);
   } catch (...) {
     std::error_code ec;
-    fs::remove_all(partial, ec);  // never leave a half-written model behind
+    fs::remove_all(scratch, ec);  // ours alone (mkdtemp): never leave a half-written model behind
     throw;
   }
+  // rename(2) puts the folder in place only where `out` is still missing or an empty folder; anything that
+  // appeared there meanwhile stays untouched.
+  if (::rename(scratch.c_str(), out.c_str()) != 0) {
+    const int e = errno;
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+    throw Error(out.string(), std::string("cannot move the converted model into place: ") + std::strerror(e));
+  }
   result.out_dir = out.string();
-  if (fs::exists(out)) fs::remove(out);  // an empty folder, checked above
-  fs::rename(partial, out);
   return result;
 }
 

@@ -29,8 +29,10 @@ struct ConvertResult {
 
 // Streams tensor by tensor: each output shard is staged in memory (converted or copied from the input mapping),
 // written with write_safetensors, then freed, and the input pages it came from are released, so peak memory stays
-// near one output shard. Output goes to "<out_dir>.partial" and is renamed into place at the end. Refuses (dpn::Error)
-// when out_dir is the source folder or exists and is not empty. Pickle files (*.bin/*.pt/*.pth) are not copied.
+// near one output shard. Output goes to a fresh "<out_dir>.partial-XXXXXX" (mkdtemp) renamed into place at the end;
+// on failure only that folder is removed (an interrupted process leaves it behind; nothing else is ever removed).
+// Refuses (dpn::Error) when out_dir is the source folder or inside it, a symbolic link, or exists and is not an empty
+// folder. Pickle files (*.bin/*.pt/*.pth) are not copied.
 ConvertResult convert_checkpoint(const ConvertOptions& options);
 
 std::string default_convert_out_dir(const std::string& model_dir);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "util/error.h"
+#include "util/json_error.h"
 
 namespace dpn {
 
@@ -24,11 +25,14 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : map_(std::make_share
   if (file_size < 8) throw Error(path, "truncated safetensors file: " + std::to_string(file_size) + " bytes, need at least 8");
   uint64_t n = 0;
   std::memcpy(&n, map_->data(), 8);  // little-endian on every platform we build for
+  // Until the header has parsed as JSON this may be any file (an index can name /etc/passwd): say what is wrong
+  // without echoing its bytes, not even the first 8 as a number.
   if (n > kMaxSafetensorsHeader)
-    throw Error(path, "header length " + std::to_string(n) + " exceeds the limit of " + std::to_string(kMaxSafetensorsHeader));
+    throw Error(path, "is not a safetensors file: its first 8 bytes give a header length above the limit of " +
+                          std::to_string(kMaxSafetensorsHeader) + " bytes");
   if (n > file_size - 8)
-    throw Error(path, "header length " + std::to_string(n) + " runs beyond the end of the file (" +
-                          std::to_string(file_size) + " bytes); the file is truncated or not safetensors");
+    throw Error(path, "header length runs beyond the end of the file (" + std::to_string(file_size) +
+                          " bytes); the file is truncated or not safetensors");
   const char* hbeg = reinterpret_cast<const char*>(map_->data() + 8);
   std::string header(hbeg, hbeg + n);
   if (header.empty() || header[0] != '{') throw Error(path, "header is not a JSON object (does not start with '{')");
@@ -50,7 +54,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : map_(std::make_share
       return true;
     });
   } catch (const json::exception& e) {
-    throw Error(path, std::string("header JSON is invalid: ") + e.what());
+    throw Error(path, "header JSON is invalid: " + json_error_summary(e));
   }
   if (duplicate) throw Error(path, "header lists tensor '" + duplicate_key + "' twice");
   if (!j.is_object()) throw Error(path, "header is not a JSON object");

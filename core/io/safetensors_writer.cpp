@@ -1,6 +1,9 @@
 // safetensors writer with atomic rename.
 #include "io/safetensors_writer.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -32,9 +35,21 @@ void write_safetensors(const std::string& path, const std::vector<RawTensor>& te
   }
   std::string h = header.dump();
   while (h.size() % 8) h.push_back(' ');
-  const std::string tmp = path + ".tmp";
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw Error(path, std::string("cannot create: ") + std::strerror(errno));
+  // A temporary name of our own (O_EXCL): a "path.tmp" that already exists may be someone's file.
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0; ++attempt) {
+    tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(attempt);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && (errno != EEXIST || attempt >= 100)) throw Error(path, std::string("cannot create: ") + std::strerror(errno));
+  }
+  FILE* f = ::fdopen(fd, "wb");
+  if (!f) {
+    const int e = errno;
+    ::close(fd);
+    std::remove(tmp.c_str());
+    throw Error(path, std::string("cannot create: ") + std::strerror(e));
+  }
   auto fail = [&](const char* what) {
     int e = errno;
     std::fclose(f);

@@ -1,6 +1,6 @@
 // Writes safetensors files (the reference layout: header padded to 8 bytes, tensors sorted by dtype size then
-// name, so each tensor is naturally aligned). Written to `path.tmp` and renamed, so a failure never leaves a
-// half-written file under the final name.
+// name, so each tensor is naturally aligned). Written to a temporary file of its own ("path.tmp-PID-N", created
+// exclusively) and renamed, so a failure never leaves a half-written file under the final name.
 #pragma once
 #include <map>
 #include <string>

@@ -3,13 +3,16 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "io/safetensors.h"
 #include "io/torch_checkpoint.h"
 #include "util/error.h"
+#include "util/json_error.h"
+#include "util/path_within.h"
+#include "util/printable.h"
+#include "util/regular_file.h"
 
 namespace fs = std::filesystem;
 
@@ -54,31 +57,55 @@ bool is_training_leftover(const std::string& name) {
 std::map<std::string, std::set<std::string>> read_weight_map(const fs::path& index) {
   nlohmann::json j;
   try {
-    std::ifstream in(index);
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(read_regular_file(index.string(), kMaxJsonFileBytes, "the index"));
   } catch (const nlohmann::json::exception& e) {
-    throw Error(index.string(), std::string("invalid JSON: ") + e.what());
+    throw Error(index.string(), "invalid JSON: " + json_error_summary(e));
   }
-  if (!j.contains("weight_map") || !j["weight_map"].is_object())
+  if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
     throw Error(index.string(), "missing object 'weight_map'");
   std::map<std::string, std::set<std::string>> expected;  // shard -> names the index puts there
   for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
-    if (!it.value().is_string()) throw Error(index.string(), "weight_map." + it.key() + " must be a file name");
+    if (!it.value().is_string()) throw Error(index.string(), "weight_map." + printable(it.key()) + " must be a file name");
     expected[it.value().get<std::string>()].insert(it.key());
   }
   return expected;
 }
 
+}  // namespace
+
+std::string resolve_shard_path(const std::string& dir, const std::string& shard, const std::string& index) {
+  const std::string shown = "'" + printable(shard) + "'";
+  const fs::path name(shard);
+  if (shard.empty() || name.has_root_path())
+    throw Error(index, "names shard " + shown + ", which is not a file name inside the model folder");
+  for (const auto& part : name)
+    if (part == "..") throw Error(index, "names shard " + shown + ", which leaves the model folder ('..')");
+  const fs::path p = fs::path(dir) / name;
+  std::error_code ec;
+  if (!fs::exists(p, ec)) throw Error(index, "names shard " + shown + ", which is missing");
+  // Symbolic links must not lead outside: the folder itself, or for a Hugging Face cache snapshot
+  // (.../snapshots/<revision>/, every file a link to ../../blobs/<hash>) that repository's blobs/.
+  std::error_code ec_home;
+  const fs::path real = fs::canonical(p, ec), home = fs::canonical(dir, ec_home);
+  if (ec || ec_home) throw Error(index, "names shard " + shown + ", which cannot be resolved: " + (ec ? ec : ec_home).message());
+  const bool hf_blob = home.parent_path().filename() == "snapshots" &&
+                       path_is_within(real, home.parent_path().parent_path() / "blobs");
+  if (!path_is_within(real, home) && !hf_blob)
+    throw Error(index, "names shard " + shown + ", which is a symbolic link to a file outside the model folder");
+  return p.string();
+}
+
+namespace {
+
 // Loads every shard an index names with `add_file` and checks each holds the tensors the index places there.
 template <typename AddFile>
 void add_indexed_shards(TensorSet& set, const std::string& dir, const fs::path& index, AddFile add_file) {
   for (const auto& [shard, names] : read_weight_map(index)) {
-    const fs::path p = fs::path(dir) / shard;
-    if (!fs::exists(p)) throw Error(index.string(), "names shard '" + shard + "', which is missing");
-    add_file(set, p.string());
+    const std::string p = resolve_shard_path(dir, shard, index.string());
+    add_file(set, p);
     for (const auto& n : names) {
       const RawTensor* t = set.find(n);
-      if (!t || t->file != p.string()) throw Error(p.string(), "does not contain tensor '" + n + "' that the index places there");
+      if (!t || t->file != p) throw Error(p, "does not contain tensor '" + printable(n) + "' that the index places there");
     }
   }
 }

@@ -31,6 +31,11 @@ class TensorSet {
 // Throws dpn::Error naming the folder/file when nothing loadable is found.
 TensorSet open_checkpoint_folder(const std::string& dir);
 
+// The path of a shard that `index` (a *.index.json in `dir`) names: a relative name without '..' that, with
+// symbolic links followed, stays inside `dir` (or, for a Hugging Face cache snapshot, inside its repository's
+// blobs/ folder). Throws dpn::Error naming the index and the shard otherwise, or when the shard is missing.
+std::string resolve_shard_path(const std::string& dir, const std::string& shard, const std::string& index);
+
 // Appends the tensors of one safetensors file to `set`.
 void add_safetensors_file(TensorSet& set, const std::string& path);
 

@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
+#include <set>
+#include <tuple>
 
 #include "io/torch_pickle.h"
 #include "io/torch_zip.h"
 #include "util/error.h"
 #include "util/mapped_file.h"
+#include "util/printable.h"
 
 namespace dpn {
 
@@ -19,6 +23,9 @@ struct Owned {
   std::shared_ptr<const MappedFile> map;
   std::vector<std::vector<std::byte>> copies;
 };
+
+// A view of a storage, as the pickle describes it; equal keys are the same data.
+using ViewKey = std::tuple<std::string, DType, int64_t, std::vector<int64_t>, std::vector<int64_t>>;
 
 bool mul_overflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_mul_overflow(a, b, out); }
 bool add_overflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_add_overflow(a, b, out); }
@@ -86,10 +93,21 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path) {
   const std::string top = archive_prefix(zip);
   if (const ZipEntry* bo = zip.find(top + "byteorder")) {
     const std::string order(reinterpret_cast<const char*>(zip.data(*bo)), bo->size);
-    if (order != "little") throw Error(path + ": " + bo->name, "byte order is '" + order + "'; only little-endian checkpoints are supported");
+    if (order != "little")
+      throw Error(path + ": " + printable(bo->name), "byte order is '" + printable(order, 16) + "'; only little-endian checkpoints are supported");
   }
   const ZipEntry& pkl = *zip.find(top + "data.pkl");
   const std::vector<PickledTensor> pickled = read_state_dict_pickle(zip.data(pkl), pkl.size, path + ": " + pkl.name);
+
+  // Copies of non-contiguous views are bounded by the storages the archive holds: one copy per distinct view
+  // (however many dict entries name it), and all copies together at most the bytes of the storages referenced. A
+  // real checkpoint's views never repeat data beyond that; a crafted one could otherwise turn 17 MB into 1.7 GB.
+  uint64_t storage_total = 0, copied = 0;
+  std::set<std::string> counted;
+  for (const PickledTensor& p : pickled)
+    if (const ZipEntry* st = zip.find(top + "data/" + p.storage_key); st && counted.insert(p.storage_key).second)
+      storage_total += st->size;
+  std::map<ViewKey, const std::byte*> copies_by_view;
 
   for (const PickledTensor& p : pickled) {
     const std::string where = path + ": tensor '" + p.name + "'";
@@ -129,8 +147,18 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path) {
         if (numel > p.storage_numel)
           throw Error(where, "is a broadcast view (stride " + shape_string(p.stride) + ") with more elements than its storage; "
                              "save it with .contiguous() (or .clone()) first");
-        owned->copies.push_back(gather(storage, elsize, p.offset, p.shape, p.stride, numel));
-        t.data = owned->copies.back().data();
+        const ViewKey key{p.storage_key, p.dtype, p.offset, p.shape, p.stride};
+        auto known = copies_by_view.find(key);
+        if (known == copies_by_view.end()) {
+          if (t.nbytes > storage_total - copied)
+            throw Error(where, "copying its non-contiguous view would bring the copies of this checkpoint to more than "
+                               "the " + std::to_string(storage_total) + " bytes of storage it holds; save its tensors "
+                               "with .contiguous() (or .clone()) first");
+          copied += t.nbytes;
+          owned->copies.push_back(gather(storage, elsize, p.offset, p.shape, p.stride, numel));
+          known = copies_by_view.emplace(key, owned->copies.back().data()).first;
+        }
+        t.data = known->second;
         materialised_.push_back(p.name);
       }
     }

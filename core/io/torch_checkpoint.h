@@ -18,7 +18,8 @@ class TorchCheckpoint {
 
   const std::string& path() const { return path_; }
   // Sorted by name. Contiguous views (any storage offset) point into the mapping without a copy; non-contiguous
-  // views are copied into owned memory (their names are in materialised()).
+  // views are copied into owned memory (their names are in materialised()), once per distinct view, and all copies
+  // together never exceed the bytes of the storages the archive holds (else dpn::Error naming the tensor).
   const std::vector<RawTensor>& tensors() const { return tensors_; }
   const std::vector<std::string>& materialised() const { return materialised_; }
   // Keeps the mapping and the copies alive; hand it to TensorSet::add.

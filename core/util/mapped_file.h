@@ -9,7 +9,8 @@ namespace dpn {
 
 class MappedFile {
  public:
-  // Throws dpn::Error naming the path if the file cannot be opened or mapped. A zero-size file maps to
+  // Throws dpn::Error naming the path if the file is missing, is not a regular file (a FIFO, a device, a folder:
+  // refused before opening it) or cannot be mapped. A zero-size file maps to
   // size() == 0 and data() == nullptr.
   explicit MappedFile(const std::string& path);
   ~MappedFile();

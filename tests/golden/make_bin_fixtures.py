@@ -289,6 +289,16 @@ def llava_model_fixture():
     for f in ("config.json", "tokenizer.model"):
         shutil.copy(os.path.join(src, f), os.path.join(d, f))
 
+def views_fixture():
+    """Non-contiguous views sharing one storage: a transposed 64x64 view named by 100 entries (read with one copy), and
+    100 distinct transposed slices of one 64 KB storage, whose copies would be 61 times the storage (refused)."""
+    d = fresh("views")
+    base = torch.arange(64 * 64, dtype=torch.float32).reshape(64, 64)
+    torch.save({f"same.{i}": base.t() for i in range(100)}, os.path.join(d, "repeated.bin"))
+    big = torch.arange(128 * 128, dtype=torch.float32).reshape(128, 128)
+    torch.save({f"slice.{i:02d}": big[:, i:].t() for i in range(100)}, os.path.join(d, "distinct.bin"))
+
+
 def main():
     llava_model_fixture()
     os.makedirs(OUT, exist_ok=True)
@@ -302,6 +312,7 @@ def main():
     legacy_fixture()
     zip64_fixture()
     dtypes_fixture()
+    views_fixture()
     with open(os.path.join(OUT, "PROVENANCE.txt"), "w") as f:
         f.write(f"Written by tests/golden/make_bin_fixtures.py with torch {torch.__version__}\n")
 

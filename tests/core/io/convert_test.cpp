@@ -3,7 +3,9 @@
 #include "io/convert.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -181,4 +183,81 @@ TEST(Convert, HalfConversionsRoundTripEveryValue) {
   EXPECT_EQ(f32_to_f16(65519.f), 0x7bff);
   EXPECT_EQ(f32_to_f16(1.00048828125f), 0x3c00) << "a tie rounds to even";
   EXPECT_EQ(f32_to_f16(1.00146484375f), 0x3c02) << "a tie rounds to even";
+}
+
+TEST(Convert, SourceNamedLikeTheScratchFolderIsNeverDeleted) {
+  // Issue 15: `--model X.partial --out X` removed the source as "a leftover of ours".
+  const fs::path d = temp_dir();
+  fs::copy(kBin + "llava_hf", d / "m.partial");
+  ConvertOptions o;
+  o.model_dir = (d / "m.partial").string();
+  o.out_dir = (d / "m").string();
+  EXPECT_EQ(error_of(o), "");
+  EXPECT_EQ(fs::file_size(d / "m.partial" / "pytorch_model.bin"), fs::file_size(kBin + "llava_hf/pytorch_model.bin"));
+  EXPECT_TRUE(fs::exists(d / "m" / "model.safetensors"));
+}
+
+TEST(Convert, UnrelatedPartialFolderIsLeftAlone) {
+  // Issue 15: `--out R` silently deleted an unrelated folder R.partial; a failed conversion must not either.
+  const fs::path d = temp_dir();
+  fs::create_directories(d / "r.partial");
+  std::ofstream(d / "r.partial" / "notes.txt") << "mine";
+  ConvertOptions o;
+  o.model_dir = kBin + "llava_hf";
+  o.out_dir = (d / "r").string();
+  EXPECT_EQ(error_of(o), "");
+  EXPECT_TRUE(fs::exists(d / "r.partial" / "notes.txt"));
+  o.model_dir = kBin + "malicious";  // a conversion that fails
+  o.out_dir = (d / "r2").string();
+  fs::create_directories(d / "r2.partial");
+  std::ofstream(d / "r2.partial" / "notes.txt") << "mine";
+  EXPECT_NE(error_of(o), "");
+  EXPECT_TRUE(fs::exists(d / "r2.partial" / "notes.txt"));
+  for (const auto& e : fs::directory_iterator(d))
+    EXPECT_EQ(e.path().filename().string().find(".partial-"), std::string::npos) << "scratch folder left: " << e.path();
+}
+
+TEST(Convert, OutputInsideTheSourceOrASymlinkIsRefused) {
+  const fs::path d = temp_dir();
+  fs::copy(kBin + "llava_hf", d / "m");
+  ConvertOptions o;
+  o.model_dir = (d / "m").string();
+  o.out_dir = (d / "m" / "converted").string();
+  EXPECT_NE(error_of(o).find("is inside the source folder"), std::string::npos);
+  EXPECT_FALSE(fs::exists(d / "m" / "converted"));
+  fs::create_directory_symlink(d / "m", d / "alias");
+  o.out_dir = (d / "alias").string();
+  EXPECT_NE(error_of(o).find("is the source folder"), std::string::npos);
+  fs::create_directories(d / "empty");
+  fs::create_directory_symlink(d / "empty", d / "link");
+  o.out_dir = (d / "link").string();
+  EXPECT_NE(error_of(o).find("is a symbolic link"), std::string::npos);
+  EXPECT_TRUE(fs::is_symlink(d / "link"));
+  const std::vector<std::string> want{"config.json", "pytorch_model.bin"};
+  std::vector<std::string> have;
+  for (const auto& e : fs::directory_iterator(d / "m")) have.push_back(e.path().filename().string());
+  std::sort(have.begin(), have.end());
+  EXPECT_EQ(have, want) << "the source folder is unchanged";
+}
+
+TEST(Convert, AFileAtTheOutputIsNeverOverwritten) {
+  const fs::path d = temp_dir();
+  std::ofstream(d / "out") << "mine";
+  ConvertOptions o;
+  o.model_dir = kBin + "llava_hf";
+  o.out_dir = (d / "out").string();
+  EXPECT_NE(error_of(o).find("already exists and is not empty"), std::string::npos);
+  std::ifstream in(d / "out");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "mine");
+}
+
+TEST(Convert, FifoInTheSourceIsSkippedNotOpened) {
+  const fs::path d = temp_dir();
+  fs::copy(kBin + "llava_hf", d / "m");
+  ASSERT_EQ(::mkfifo((d / "m" / "notes.txt").c_str(), 0600), 0);
+  ConvertOptions o;
+  o.model_dir = (d / "m").string();
+  o.out_dir = (d / "out").string();
+  EXPECT_EQ(error_of(o), "");  // the side-file copy skips what is not a regular file
+  EXPECT_FALSE(fs::exists(d / "out" / "notes.txt"));
 }

@@ -181,3 +181,25 @@ TEST(TorchCheckpoint, FuzzedFilesNeverCrash) {
   EXPECT_EQ(loaded + refused, 500);
   std::printf("fuzz ZIP64 file: %d loaded, %d refused with dpn::Error\n", loaded, refused);
 }
+
+TEST(TorchCheckpoint, ViewNamedByManyEntriesIsCopiedOnce) {
+  // 100 entries name one transposed view of a 16 KB storage (issue 15: each entry got its own copy, so 16.8 MB of
+  // file became 1.68 GB of memory). torch.arange values: element [r][c] of the transpose is c * 64 + r.
+  TorchCheckpoint c(kBin + "views/repeated.bin");
+  ASSERT_EQ(c.tensors().size(), 100u);
+  EXPECT_EQ(c.materialised().size(), 100u);
+  const RawTensor& first = c.tensors().front();
+  EXPECT_EQ(first.shape, (std::vector<int64_t>{64, 64}));
+  for (const RawTensor& t : c.tensors()) EXPECT_EQ(t.data, first.data) << t.name << " has a copy of its own";
+  const float* v = reinterpret_cast<const float*>(first.data);
+  for (int r = 0; r < 64; ++r)
+    for (int col = 0; col < 64; ++col) ASSERT_EQ(v[r * 64 + col], float(col * 64 + r)) << r << "," << col;
+}
+
+TEST(TorchCheckpoint, CopiesBeyondTheStoragesHeldAreRefused) {
+  // 100 distinct transposed slices of one 64 KB storage would copy 4 MB: more than the checkpoint holds.
+  const std::string e = error_of(kBin + "views/distinct.bin");
+  EXPECT_NE(e.find("views/distinct.bin: tensor 'slice."), std::string::npos) << e;
+  EXPECT_NE(e.find("more than the 65536 bytes of storage it holds"), std::string::npos) << e;
+  EXPECT_NE(e.find(".contiguous()"), std::string::npos) << e;
+}
