@@ -149,8 +149,9 @@ class Model {
   std::unique_ptr<Impl> impl_;
 };
 
-// Resolves a built-in model name (e.g. "demo-dpn") to its folder under the resources folder; other values are
-// returned unchanged. The resources folder is $DPN_RESOURCES, else the one next to the executable, else the source.
+// Resolves a built-in model name (e.g. "demo-dpn") to its folder; other values are returned unchanged. The lookup
+// order ($DPN_MODELS, the user's folder, the installation, the source tree only for build-tree binaries) is in
+// runtime/resources.h.
 std::string resolve_model_path(const std::string& name_or_path);
 std::string resources_dir();
 

@@ -20,6 +20,7 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "flops/flops.h"
 #include "views/bundled_samples.h"
 #include "views/figure_widget.h"
 #include "views/figures/router_figure.h"
@@ -36,6 +37,9 @@ const char* params_hint(const QString& method) {
   if (method == "fastv") return "k=2,r=0.5[,rank=last|mean]";
   if (method == "tokenpacker") return "tokens=144 (optional)";
   if (method == "dpn") return "forced path, e.g. path=7=2x2 (optional)";
+  if (method == "visionzip") return "tokens=64|128|192 or dominant=D,contextual=C";
+  if (method == "pdrop") return "layers=8,16,24,ratios=0.5,0.25,0.125 or lambda=L (optional)";
+  if (method == "sparsevlm") return "tokens=192|128|96|64[,version=2.0][,recycle=on] (optional)";
   return "no parameters";
 }
 }  // namespace
@@ -73,7 +77,7 @@ ExploreView::ExploreView(Session* session, QWidget* parent) : QWidget(parent), s
   auto* form = new QFormLayout;
   method_ = new QComboBox;
   method_->setObjectName("method");
-  method_->addItems({"none", "dpn", "static", "fastv", "tokenpacker"});
+  for (const std::string& name : dpn::flops::method_kind_names()) method_->addItem(QString::fromStdString(name));
   params_ = new QLineEdit;
   params_->setObjectName("methodParams");
   auto* mrow = new QHBoxLayout;
