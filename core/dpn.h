@@ -33,9 +33,10 @@ struct ImageGeometry {
   int grid_h = 0, grid_w = 0;       // base grid (e.g. 24 x 24)
 };
 
-struct TokenRegion {                // half-open range of base-grid cells covered by one visual token
-  int r0 = 0, c0 = 0, r1 = 0, c1 = 0;
-};
+struct TokenRegion {                // base-grid cells covered by one visual token: the half-open rectangle
+  int r0 = 0, c0 = 0, r1 = 0, c1 = 0;  // rows [r0, r1) x columns [c0, c1), all of it unless `cells` says otherwise
+  std::vector<int> cells;           // row-major base-grid indices when the token covers only some of the rectangle
+};                                  // (a merge of scattered tokens); empty: the whole rectangle
 
 struct LayerTrace {
   int layer = 0;
@@ -49,7 +50,7 @@ struct LayerTrace {
   int64_t kv_bytes = 0;             // this layer's KV cache after generation
 };
 
-struct RouterTrace {                // one DPE layer's decision
+struct RouterTrace {                // one DPE layer's decision (DPN's payload in the per-layer record)
   int layer = 0;
   std::vector<std::pair<int, int>> experts;  // (kernel_h, kernel_w) per expert
   std::vector<float> probs;         // softmax(logits / 10)
@@ -67,10 +68,13 @@ struct StageTrace {
 struct RunTrace {
   ImageGeometry image;
   std::vector<LayerTrace> layers;
-  std::vector<RouterTrace> routers;
-  std::vector<int> fastv_kept;      // base-grid indices FastV kept (row-major), in sequence order
+  std::vector<RouterTrace> routers;  // the router decisions of the layers that had one, in layer order
   std::vector<StageTrace> stages;
-  double llm_prefill_flops = 0, llm_decode_flops = 0, vision_flops = 0, projector_flops = 0;
+  // FLOPs of what ran (core/flops, counted from the per-layer record): decoder layers with the method's work, the
+  // final norm + LM head on the last prefill row, the decode passes (each with its own logits), vision, projector.
+  double llm_prefill_flops = 0, lm_head_flops = 0, llm_decode_flops = 0, vision_flops = 0, projector_flops = 0;
+  int decode_passes = 0;            // decode forward passes (the first token comes from prefill)
+  double total_flops() const { return vision_flops + projector_flops + llm_prefill_flops + lm_head_flops + llm_decode_flops; }
 };
 
 struct AskOptions {

@@ -23,7 +23,7 @@ namespace dpn {
 struct Model::Impl {
   std::unique_ptr<LlavaModel> model;
   ModelOptions options;
-  flops::ModelShape shape;  // for the trace's FLOPs (vision tower, projector)
+  flops::ModelShape shape;  // derived from the model's description, for the trace's FLOPs
 };
 
 Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -55,24 +55,39 @@ std::string resolve_model_path(const std::string& name) {
 
 namespace {
 
-flops::LlmShape llm_shape(const TextConfig& t) {
-  flops::LlmShape s;
-  s.layers = t.layers;
-  s.hidden = t.hidden;
-  s.ffn = t.intermediate;
-  s.heads = t.heads;
-  s.kv_heads = t.kv_heads;
-  s.vocab = t.vocab;
-  return s;
+// The record of what ran, as core/flops counts it: per layer the sequence and the method's work, the decode passes.
+flops::Plan record_of(const Generation& g, const EmbeddedPrompt& prompt, int64_t projector_in) {
+  flops::Plan p;
+  for (size_t l = 0; l < g.layers.size(); ++l) {
+    const LayerSnapshot& s = g.layers[l];
+    flops::LayerPlan lp;
+    lp.layer = int(l);
+    lp.tokens = s.seq_len;
+    lp.visual = s.visual;
+    lp.grid_h = s.grid_h;
+    lp.grid_w = s.grid_w;
+    lp.kv_len = s.seq_len;  // each layer caches what it computed
+    lp.work = s.action.work;
+    p.layers.push_back(lp);
+  }
+  p.image_tokens = prompt.visual_count;
+  p.text_tokens = g.prefill_len - prompt.visual_count;
+  p.prefill_logit_rows = 1;
+  p.decode_passes = g.decode_passes;
+  p.projector_in = projector_in;
+  return p;
 }
 
-void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const Generation& g,
-                const TokenMethod* method, AskResult& r) {
+void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::Mat& rgb, const EmbeddedPrompt& prompt,
+                const Generation& g, AskResult& r) {
   RunTrace& t = r.trace;
   PadGeometry pg = pad_geometry(rgb.cols, rgb.rows);
-  const int base = m.cfg.projector == "tokenpacker" ? m.cfg.vision.grid() : m.cfg.base_grid();
+  const int base = m.cfg.region_grid();
   t.image = {pg.orig_w, pg.orig_h, pg.side, pg.offset_x, pg.offset_y, m.cfg.input_size(), base, base};
-  const flops::LlmShape llm = llm_shape(m.cfg.text);
+  const int64_t projected = shape.projector.kind == flops::ProjectorShape::Kind::TokenPacker
+                                ? int64_t(shape.projector.grid) * shape.projector.grid
+                                : prompt.visual_count;
+  const flops::FlopsReport f = flops::count_flops(shape, record_of(g, prompt, projected));
   for (size_t l = 0; l < g.layers.size(); ++l) {
     const LayerSnapshot& s = g.layers[l];
     LayerTrace lt;
@@ -84,35 +99,22 @@ void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::M
     lt.regions = s.regions;
     lt.attention = s.attention;
     lt.ms = s.ms;
-    lt.flops = flops::layer_prefill_flops(llm, s.seq_len, /*causal=*/false).total();
+    lt.flops = f.prefill[l].total();
     lt.kv_bytes = g.cache.layers[l].bytes();
-    t.llm_prefill_flops += lt.flops;
     t.layers.push_back(std::move(lt));
+    if (s.action.router) t.routers.push_back(*s.action.router);
   }
-  // Decode: the first token comes from prefill; each later one runs every layer against that layer's own cache.
-  for (size_t step = 1; step < g.tokens.size(); ++step)
-    for (const LayerSnapshot& s : g.layers) t.llm_decode_flops += flops::layer_decode_flops(llm, s.seq_len + int64_t(step) - 1).total();
-  t.vision_flops = flops::vision_flops(shape.vision);
-  t.projector_flops = flops::projector_flops(shape.projector, int64_t(base) * base);
-  if (method) {
-    t.routers = method->routers;
-    t.fastv_kept = method->fastv_kept;
-    // DPE layers: the router on one vector, pooling one op per input element, scaling one per output (flops.h).
-    const double D = m.cfg.text.hidden;
-    for (const RouterTrace& rt : t.routers) {
-      const auto [kh, kw] = rt.experts[rt.chosen];
-      double extra = rt.probs.empty() ? 0 : flops::router_flops(m.cfg.text.hidden);
-      if (kh * kw > 1) extra += double(rt.grid_before_h) * rt.grid_before_w * D;
-      if (!rt.probs.empty()) extra += double(rt.grid_after_h) * rt.grid_after_w * D;
-      t.layers[size_t(rt.layer)].flops += extra;
-      t.llm_prefill_flops += extra;
-    }
-  }
+  t.llm_prefill_flops = f.llm_prefill;
+  t.lm_head_flops = f.lm_head;
+  t.llm_decode_flops = f.llm_decode_total;
+  t.decode_passes = int(g.decode_passes);
+  t.vision_flops = f.vision;
+  t.projector_flops = f.projector;
   t.stages = {{"load_image", r.timing.load_image_ms, 0},
               {"preprocess", r.timing.preprocess_ms, 0},
               {"vision", r.timing.vision_ms, t.vision_flops},
               {"projector", r.timing.projector_ms, t.projector_flops},
-              {"prefill", r.timing.prefill_ms, t.llm_prefill_flops},
+              {"prefill", r.timing.prefill_ms, t.llm_prefill_flops + t.lm_head_flops},
               {"decode", r.timing.decode_ms, t.llm_decode_flops}};
 }
 
@@ -136,18 +138,7 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->model = load_llava_model(resolve_model_path(options.path), options.vision_tower, dtype, device);
-  try {
-    impl->shape = flops::model_shape_from_folder(impl->model->cfg.model_dir);
-  } catch (const Error&) {  // e.g. a CLIP folder given by --vision-tower: count the LLM only
-    impl->shape.vision.kind = flops::VisionShape::Kind::NotCounted;
-    impl->shape.projector.in = impl->model->cfg.mm_hidden;
-    impl->shape.projector.hidden = impl->shape.projector.out = impl->model->cfg.text.hidden;
-  }
-  if (impl->model->cfg.projector == "tokenpacker") {
-    impl->shape.projector.kind = flops::ProjectorShape::Kind::TokenPacker;
-    impl->shape.projector.scale = impl->model->cfg.tokenpacker.scale;
-    impl->shape.projector.grid = impl->model->cfg.vision.grid();
-  }
+  impl->shape = flops::model_shape(impl->model->cfg);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -197,7 +188,7 @@ AskResult Model::ask(const AskOptions& q) {
   r.timing.decode_ms = g.decode_ms;
   r.timing.decode_steps = int(g.tokens.size());
   r.kv_cache_bytes = g.cache.bytes();
-  if (q.trace) fill_trace(m, impl_->shape, rgb, g, method.get(), r);
+  if (q.trace) fill_trace(m, impl_->shape, rgb, prompt, g, r);
   return r;
 }
 
@@ -220,7 +211,7 @@ ModelInfo Model::info() const {
   for (const auto& pl : m.cfg.pooling.layers) i.dpe_layers.push_back(pl.index);
   auto count = [](const at::Tensor& t) { return t.defined() ? t.numel() : int64_t(0); };
   const auto& W = m.weights;
-  int64_t n = count(W.llm.embed) + count(W.llm.norm) + count(W.llm.lm_head);
+  int64_t n = count(W.llm.embed) + count(W.llm.norm) + (m.cfg.names.lm_head.empty() ? 0 : count(W.llm.lm_head));
   for (const auto& l : W.llm.layers)
     for (const at::Tensor* t : {&l.attn_norm, &l.q, &l.k, &l.v, &l.o, &l.mlp_norm, &l.gate, &l.up, &l.down, &l.router.ln_w,
                                 &l.router.ln_b, &l.router.fc1, &l.router.predictor})

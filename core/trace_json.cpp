@@ -15,7 +15,11 @@ nlohmann::json trace_to_json(const RunTrace& t) {
   json layers = json::array();
   for (const LayerTrace& l : t.layers) {
     json regions = json::array();
-    for (const TokenRegion& r : l.regions) regions.push_back({r.r0, r.c0, r.r1, r.c1});
+    for (const TokenRegion& r : l.regions) {
+      json region = {r.r0, r.c0, r.r1, r.c1};
+      if (!r.cells.empty()) region.push_back(r.cells);  // a merge that covers only some cells of its rectangle
+      regions.push_back(region);
+    }
     json e = {{"layer", l.layer}, {"seq_len", l.seq_len}, {"visual", l.visual}, {"grid", {l.grid_h, l.grid_w}},
               {"regions", regions}, {"ms", l.ms}, {"flops", l.flops}, {"kv_bytes", l.kv_bytes}};
     if (!l.attention.empty()) e["attention"] = l.attention;
@@ -30,13 +34,12 @@ nlohmann::json trace_to_json(const RunTrace& t) {
                        {"grid_before", {r.grid_before_h, r.grid_before_w}}, {"grid_after", {r.grid_after_h, r.grid_after_w}}});
   }
   j["router"] = routers;
-  if (!t.fastv_kept.empty()) j["fastv_kept"] = t.fastv_kept;
   json stages = json::array();
   for (const StageTrace& s : t.stages) stages.push_back({{"name", s.name}, {"ms", s.ms}, {"flops", s.flops}});
   j["stages"] = stages;
-  j["flops"] = {{"llm_prefill", t.llm_prefill_flops}, {"llm_decode", t.llm_decode_flops}, {"vision", t.vision_flops},
-                {"projector", t.projector_flops},
-                {"total", t.llm_prefill_flops + t.llm_decode_flops + t.vision_flops + t.projector_flops}};
+  j["flops"] = {{"llm_prefill", t.llm_prefill_flops}, {"lm_head", t.lm_head_flops}, {"llm_decode", t.llm_decode_flops},
+                {"decode_passes", t.decode_passes}, {"vision", t.vision_flops}, {"projector", t.projector_flops},
+                {"total", t.total_flops()}};
   return j;
 }
 

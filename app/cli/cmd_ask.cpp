@@ -48,7 +48,7 @@ int run_ask(Args& a) {
     j["kv_cache_bytes"] = r.kv_cache_bytes;
     j["method"] = q.method;
     j["model"] = model->info().path;
-    j.update(trace_to_json(r.trace));  // image, layers, router, fastv_kept, stages, flops
+    j.update(trace_to_json(r.trace));  // image, layers, router, stages, flops
     std::cout << j.dump() << "\n";
   } else {
     std::cout << r.answer << "\n";

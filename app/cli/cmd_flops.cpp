@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "command.h"
+#include "dpn.h"
 #include "flops/flops.h"
 #include "flops/report.h"
 
@@ -10,6 +11,7 @@ namespace {
 
 int run_flops(Args& args) {
   const std::string model = args.require("model");
+  const std::string vision_tower = args.get("vision-tower");
   const std::string method_text = args.get("method", "none");
   flops::FlopsOptions o;
   o.image_tokens = args.get_int("image-tokens", -1);
@@ -21,7 +23,8 @@ int run_flops(Args& args) {
   args.finish();
   if (o.image_tokens < -1) throw UsageError("--image-tokens must be >= 0");
 
-  const flops::ModelShape shape = flops::resolve_model_shape(model);
+  // Built-in names and folders resolve as in every other command; anything else is a preset.
+  const flops::ModelShape shape = flops::resolve_model_shape(resolve_model_path(model), vision_tower);
   const flops::MethodSpec method = flops::parse_method_spec(method_text);
   // The baseline sees the model's own visual tokens unless --image-tokens says otherwise.
   const flops::FlopsReport none = flops::count_flops(shape, flops::parse_method_spec("none"), o);
@@ -33,10 +36,10 @@ int run_flops(Args& args) {
 }  // namespace
 
 DPN_CLI_COMMAND(flops, "flops", "analytic FLOPs of a model under a method, per stage, with the saving against none",
-                "Usage: dpn flops --model DIR|PRESET [--method SPEC] [--image-tokens N] [--text-tokens M]\n"
-                "                 [--decode-tokens K] [--causal] [--per-layer] [--json]\n\n"
-                "--model    a LLaVA folder (config.json, either layout) or a preset: llava-1.5-7b, llava-1.5-13b,\n"
-                "           llava-hr-7b, llava-hr-x-13b (LLaVA-HR's vision tower is not counted yet)\n"
+                "Usage: dpn flops --model DIR|NAME|PRESET [--vision-tower DIR] [--method SPEC] [--image-tokens N]\n"
+                "                 [--text-tokens M] [--decode-tokens K] [--causal] [--per-layer] [--json]\n\n"
+                "--model    a LLaVA folder (config.json, either layout; weights are not needed), a built-in model\n"
+                "           (demo-dpn, ...) or a preset: llava-1.5-7b, llava-1.5-13b, llava-hr-7b, llava-hr-x-13b\n"
                 "--method   none (default) | dpn:path=7=2x2,15=1x2,23=2x2[,location=pre|post] |\n"
                 "           static:7=2,15=1x2 | fastv:k=2,r=0.5[,rank=last|mean] | tokenpacker[:tokens=144]\n"
                 "           (dpn needs the path the routers took: the FLOPs depend on it)\n"

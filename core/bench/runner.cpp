@@ -13,7 +13,6 @@
 #include "bench/sample_record.h"
 #include "dpn.h"
 #include "eval/dataset.h"
-#include "flops/flops.h"
 #include "flops/method_spec.h"
 #include "util/error.h"
 
@@ -161,7 +160,6 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
     if (parsed.kind == flops::MethodSpec::Kind::Dpn && info.dpe_layers.empty())
       throw Error(model_path, "method '" + m + "' needs a DPN checkpoint; this model has no DPE layers");
   }
-  const flops::ModelShape shape = flops::model_shape_from_folder(info.path);
   const std::string model_name = model_store_name(model_path);
 
   std::vector<int64_t> runs;
@@ -209,7 +207,7 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
           cancelled = abandoned = true;
           break;
         }
-        const SampleCost cost = sample_cost(shape, method, r);
+        const SampleCost cost = sample_cost(r);
         const store::SampleResult row =
             make_sample_result(sel.dataset.spec.kind, sample, r, cost, latency, peak_rss_bytes());
         db.add_sample_result(runs[mi], row);

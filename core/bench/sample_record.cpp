@@ -19,58 +19,15 @@ std::string probs_json(const std::vector<float>& probs) {
   return s + "]";
 }
 
-// The method with DPN's router decisions written in as its forced path, so the analytic count follows them.
-flops::MethodSpec method_as_run(const std::string& method, const AskResult& r) {
-  flops::MethodSpec m = flops::parse_method_spec(method);
-  if (m.kind == flops::MethodSpec::Kind::Dpn && m.steps.empty()) {
-    if (r.trace.routers.empty())
-      throw Error("method '" + method + "'",
-                  "the engine reported neither FLOPs nor router decisions, so this sample's FLOPs are unknown");
-    for (const auto& d : r.trace.routers) {
-      if (d.chosen < 0 || d.chosen >= static_cast<int>(d.experts.size()))
-        throw Error("method '" + method + "'", "router at layer " + std::to_string(d.layer) + " chose expert " +
-                                                   std::to_string(d.chosen) + " of " +
-                                                   std::to_string(d.experts.size()));
-      m.steps.push_back({d.layer, d.experts[d.chosen].first, d.experts[d.chosen].second});
-    }
-  }
-  return m;
-}
-
 }  // namespace
 
-int decode_passes(const AskResult& r) {
-  const int n = static_cast<int>(r.tokens.size());
-  return r.stop_reason == "eos" ? n : (n > 0 ? n - 1 : 0);
-}
-
-SampleCost sample_cost(const flops::ModelShape& shape, const std::string& method, const AskResult& r) {
-  SampleCost c;
+SampleCost sample_cost(const AskResult& r) {
   const RunTrace& t = r.trace;
-  const bool traced = t.llm_prefill_flops > 0;
-  flops::FlopsReport report;
-  if (!traced || t.layers.empty()) {
-    flops::FlopsOptions o;
-    o.image_tokens = r.visual_tokens;
-    o.text_tokens = r.prompt_tokens - r.visual_tokens;
-    o.decode_tokens = decode_passes(r);
-    report = flops::count_flops(shape, method_as_run(method, r), o);
-  }
-  if (traced) {
-    c.flops_llm = t.llm_prefill_flops;
-    c.flops_total = t.vision_flops + t.projector_flops + t.llm_prefill_flops + t.llm_decode_flops;
-  } else {
-    c.flops_llm = report.llm_prefill;
-    c.flops_total = report.whole_total();
-  }
-  if (!t.layers.empty()) {
-    for (const auto& l : t.layers) c.layers.push_back({l.layer, l.visual, l.grid_h, l.grid_w, l.ms, l.flops});
-  } else {
-    for (size_t i = 0; i < report.plan.layers.size(); ++i) {
-      const auto& p = report.plan.layers[i];
-      c.layers.push_back({p.layer, static_cast<int>(p.visual), p.grid_h, p.grid_w, 0.0, report.prefill[i].total()});
-    }
-  }
+  if (t.layers.empty()) throw Error("benchmark", "the answer has no trace, so its FLOPs are unknown (ask with trace on)");
+  SampleCost c;
+  c.flops_llm = t.llm_prefill_flops;
+  c.flops_total = t.total_flops();
+  for (const auto& l : t.layers) c.layers.push_back({l.layer, l.visual, l.grid_h, l.grid_w, l.ms, l.flops});
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/config.h"
 #include "util/error.h"
 
 namespace dpn::flops {
@@ -19,12 +20,12 @@ constexpr double kSwiGluOps = 5;     // silu (4) and the product with `up`
 constexpr double kGeluOps = 8;       // exact erf GELU
 constexpr double kQuickGeluOps = 4;  // x * sigmoid(1.702 x)
 constexpr double kBilinearOps = 4;   // TokenPacker's query resize, per output element
-// The router of the released DPN recipe chooses among three experts (1x1, 1x2, 2x2).
+// The router of the released DPN recipe chooses among three experts (1x1, 1x2, 2x2): the count for a preset.
 constexpr int kRouterExperts = 3;
-// dpn-detail.md §1.6 guard 2: a sample with fewer visual tokens than this is not pooled (no router either).
-constexpr int64_t kMinPoolTokens = 16;
-// The released TokenPacker checkpoints emit 144 tokens (scale 2).
+// The released TokenPacker checkpoints emit 144 tokens (scale 2) from 4 CLIP levels, with heads of width 128.
 constexpr int kDefaultPackerTokens = 144;
+constexpr int kPackerLevels = 4;
+constexpr int kPackerHeadWidth = 128;
 
 int isqrt(int64_t n) {
   int s = static_cast<int>(std::lround(std::sqrt(static_cast<double>(n))));
@@ -60,6 +61,11 @@ VisualInput visual_input(const ModelShape& shape, const MethodSpec& method, cons
     if (side == 0 || patch_grid % side != 0)
       throw Error(where, "tokenpacker tokens=" + std::to_string(tokens) + " do not tile the " +
                              std::to_string(patch_grid) + "x" + std::to_string(patch_grid) + " patch grid");
+    if (in.projector.kind != ProjectorShape::Kind::TokenPacker) {  // the official packer on this tower
+      in.projector.embed = shape.projector.in;
+      in.projector.multi_level_in = kPackerLevels * shape.projector.in;
+      in.projector.packer_heads = std::max(1, shape.projector.in / kPackerHeadWidth);
+    }
     in.projector.kind = ProjectorShape::Kind::TokenPacker;
     in.projector.scale = patch_grid / side;
     in.tokens = tokens;
@@ -87,7 +93,7 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
   const std::string where = "flops for '" + to_string(method) + "' on " + shape.name;
   validate_method_spec(method, shape.llm.layers);
   if (opt.text_tokens < 0) throw Error(where, "text tokens must be >= 0");
-  if (opt.decode_tokens < 0) throw Error(where, "decode tokens must be >= 0");
+  if (opt.decode_tokens < 0) throw Error(where, "decode passes must be >= 0");
   const VisualInput in = visual_input(shape, method, opt, where);
   const bool pools = method.kind == MethodSpec::Kind::Dpn || method.kind == MethodSpec::Kind::Static;
   if (method.kind == MethodSpec::Kind::Dpn && method.steps.empty())
@@ -102,7 +108,7 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
   const bool pre = method.location == MethodSpec::Location::Pre;  // Default means the reference default: post
   int64_t visual = in.tokens;
   int gh = in.grid_h, gw = in.grid_w;
-  const int64_t fastv_kept = in.tokens - std::llround(method.r * static_cast<double>(in.tokens));
+  const int64_t fastv_kept = fastv_kept_count(in.tokens, method.r);
 
   for (int l = 0; l < shape.llm.layers; ++l) {
     LayerPlan lp;
@@ -110,28 +116,34 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
     const PoolStep* step = pools ? step_at(method, l) : nullptr;
     // DPN/static pooling of the visual grid with kernel = stride (floor mode), as dpn-detail.md §1.4/§1.7.
     auto pool = [&]() {
-      if (visual < kMinPoolTokens) return;
+      if (visual < kDpnMinPoolTokens) return;
       if (gh / step->kh == 0 || gw / step->kw == 0)
         throw Error(where, "kernel " + std::to_string(step->kh) + "x" + std::to_string(step->kw) + " at layer " +
                                std::to_string(l) + " is larger than the " + std::to_string(gh) + "x" +
                                std::to_string(gw) + " grid");
-      lp.router = method.kind == MethodSpec::Kind::Dpn;
-      lp.scaled = lp.router;
-      lp.pool_in = visual;
+      const bool router = method.kind == MethodSpec::Kind::Dpn;
+      const auto known = shape.router_experts.find(l);
+      lp.work.router_experts = !router ? 0 : known != shape.router_experts.end() ? known->second : kRouterExperts;
+      lp.work.scaled = router;
+      lp.work.pool_in = visual;
       gh /= step->kh;
       gw /= step->kw;
       visual = static_cast<int64_t>(gh) * gw;
-      lp.pool_out = visual;
-      lp.kernel_h = step->kh;
-      lp.kernel_w = step->kw;
+      lp.work.pool_out = visual;
+      lp.work.kernel_h = step->kh;
+      lp.work.kernel_w = step->kw;
     };
     if (step && pre) pool();
     if (method.kind == MethodSpec::Kind::FastV && l == method.k) {
       visual = fastv_kept;
       gh = gw = 0;  // the kept tokens are scattered, not a grid
     }
-    lp.fastv_rank = method.kind == MethodSpec::Kind::FastV && l == method.k - 1;
     lp.tokens = opt.text_tokens + visual;
+    if (method.kind == MethodSpec::Kind::FastV && l == method.k - 1) {
+      lp.work.rank_rows = method.rank == MethodSpec::Rank::Last ? 1 : lp.tokens;
+      lp.work.rank_keys = lp.tokens;
+      lp.work.rank_visual = visual;
+    }
     lp.visual = visual;
     lp.grid_h = gh;
     lp.grid_w = gw;
@@ -139,19 +151,21 @@ Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOp
     if (step && !pre) pool();
     plan.layers.push_back(lp);
   }
-  plan.final_tokens = opt.text_tokens + visual;
+  plan.decode_passes = opt.decode_tokens;
+  plan.projector_in = in.projector_in;
   return plan;
 }
 
 LayerFlops layer_prefill_flops(const LlmShape& llm, int64_t n, bool causal) {
-  const double N = static_cast<double>(n), d = llm.hidden, dkv = llm.kv_width(), m = llm.ffn, h = llm.heads;
+  const double N = static_cast<double>(n), d = llm.hidden, dq = llm.q_width(), dkv = llm.kv_width(), m = llm.ffn,
+               h = llm.heads;
   const double pairs = causal ? N * (N + 1) / 2 : N * N;  // query-key pairs per head
   LayerFlops f;
-  f.qkvo = 2 * N * d * (d + 2 * dkv + d);
-  f.attention = 2 * 2 * pairs * d;  // (scores + weighted sum) x 2 flops x head_dim x heads
+  f.qkvo = 2 * N * d * (dq + 2 * dkv + dq);
+  f.attention = 2 * 2 * pairs * dq;  // (scores + weighted sum) x 2 flops x head_dim x heads
   f.mlp = 3 * 2 * N * d * m;
   f.norms = 2 * kRmsNormOps * N * d;
-  f.rope = kRopeOps * N * (d + dkv);
+  f.rope = kRopeOps * N * (dq + dkv);
   f.softmax = kSoftmaxOps * h * pairs;
   f.activation = kSwiGluOps * N * m;
   f.residual = 2 * N * d;
@@ -159,13 +173,14 @@ LayerFlops layer_prefill_flops(const LlmShape& llm, int64_t n, bool causal) {
 }
 
 LayerFlops layer_decode_flops(const LlmShape& llm, int64_t cache_len) {
-  const double keys = static_cast<double>(cache_len) + 1, d = llm.hidden, dkv = llm.kv_width(), m = llm.ffn;
+  const double keys = static_cast<double>(cache_len) + 1, d = llm.hidden, dq = llm.q_width(), dkv = llm.kv_width(),
+               m = llm.ffn;
   LayerFlops f;
-  f.qkvo = 2 * d * (d + 2 * dkv + d);
-  f.attention = 2 * 2 * keys * d;
+  f.qkvo = 2 * d * (dq + 2 * dkv + dq);
+  f.attention = 2 * 2 * keys * dq;
   f.mlp = 3 * 2 * d * m;
   f.norms = 2 * kRmsNormOps * d;
-  f.rope = kRopeOps * (d + dkv);
+  f.rope = kRopeOps * (dq + dkv);
   f.softmax = kSoftmaxOps * llm.heads * keys;
   f.activation = kSwiGluOps * m;
   f.residual = 2 * d;
@@ -180,8 +195,8 @@ double final_norm_flops(const LlmShape& llm, int64_t positions) {
   return kRmsNormOps * static_cast<double>(positions) * llm.hidden;
 }
 
-double router_flops(int hidden) {
-  const double d = hidden, q = hidden / 4, e = kRouterExperts;
+double router_flops(int hidden, int experts) {
+  const double d = hidden, q = hidden / 4, e = experts;
   return kLayerNormOps * d + 2 * d * q + kGeluOps * q + 2 * q * e + kSoftmaxOps * e;
 }
 
@@ -274,39 +289,43 @@ double fastv_paper_reduction(int T, int K, double n, double n_hat, double d, dou
   return 1 - fastv_paper_total(T, K, n, n_hat, d, m) / (T * fastv_layer_macs(n, d, m));
 }
 
-FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const FlopsOptions& opt) {
+int64_t fastv_kept_count(int64_t n, double r) {
+  // The official KV-cache variant truncates: int(n * (1 - r)). A tiny epsilon absorbs 0.7*... style rounding.
+  return static_cast<int64_t>(std::floor(static_cast<double>(n) * (1.0 - r) + 1e-9));
+}
+
+FlopsReport count_flops(const ModelShape& shape, const Plan& plan, bool causal) {
   FlopsReport r;
   r.model = shape.name;
-  r.method = to_string(method);
-  r.plan = build_plan(shape, method, opt);
+  r.plan = plan;
   const LlmShape& llm = shape.llm;
   const double d = llm.hidden;
-  for (const auto& lp : r.plan.layers) {
-    LayerFlops f = layer_prefill_flops(llm, lp.tokens, opt.causal);
-    if (lp.router) f.router = router_flops(llm.hidden);
-    if (lp.pool_in > 0) {
-      if (lp.kernel_h * lp.kernel_w > 1) f.pooling += static_cast<double>(lp.pool_in) * d;  // one op per input
-      if (lp.scaled) f.pooling += static_cast<double>(lp.pool_out) * d;  // times the router probability
+  for (const auto& lp : plan.layers) {
+    LayerFlops f = layer_prefill_flops(llm, lp.tokens, causal);
+    const MethodWork& w = lp.work;
+    if (w.router_experts > 0) f.router = router_flops(llm.hidden, w.router_experts);
+    if (w.pool_in > 0) {
+      if (w.kernel_h * w.kernel_w > 1) f.pooling += static_cast<double>(w.pool_in) * d;  // one op per input
+      if (w.scaled) f.pooling += static_cast<double>(w.pool_out) * d;  // times the router probability
     }
-    if (lp.fastv_rank) {
-      const double n = static_cast<double>(lp.tokens), img = static_cast<double>(r.plan.image_tokens);
-      // rank=last: one extra softmax row (the last query over n keys), head mean over the image columns;
-      // rank=mean: the whole probability matrix again, then column sums over the image columns.
-      f.ranking = method.rank == MethodSpec::Rank::Last
-                      ? 2 * n * d + kSoftmaxOps * llm.heads * n + llm.heads * img
-                      : 2 * n * n * d + kSoftmaxOps * llm.heads * n * n + llm.heads * n * img;
+    if (w.rank_rows > 0) {
+      // The rows' attention again (scores over the keys and their softmax), then a sum over heads and rows of the
+      // visual columns. FastV rank=last: one row; rank=mean: every row.
+      const double rows = static_cast<double>(w.rank_rows), keys = static_cast<double>(w.rank_keys);
+      f.ranking = 2 * rows * keys * llm.q_width() + kSoftmaxOps * llm.heads * rows * keys +
+                  llm.heads * rows * static_cast<double>(w.rank_visual);
     }
     r.llm_prefill += f.total();
     r.fastv_convention += fastv_layer_macs(static_cast<double>(lp.tokens), d, llm.ffn);
     r.prefill.push_back(f);
   }
-  r.llm_prefill += final_norm_flops(llm, r.plan.final_tokens);
-  r.lm_head = lm_head_flops(llm, 1);
+  // The final norm and the LM head run on the rows whose logits are computed (the last one for generation).
+  r.lm_head = final_norm_flops(llm, plan.prefill_logit_rows) + lm_head_flops(llm, plan.prefill_logit_rows);
 
   // Decode pass t (0-based) feeds one token into every layer, whose cache then holds kv_len + t entries.
   auto decode_pass = [&](int64_t t, std::vector<LayerFlops>* per_layer) {
     double total = final_norm_flops(llm, 1) + lm_head_flops(llm, 1);
-    for (const auto& lp : r.plan.layers) {
+    for (const auto& lp : plan.layers) {
       const LayerFlops f = layer_decode_flops(llm, lp.kv_len + t);
       total += f.total();
       if (per_layer) per_layer->push_back(f);
@@ -314,14 +333,21 @@ FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const
     return total;
   };
   r.llm_decode_per_token = decode_pass(0, &r.decode_first);
-  r.decode_tokens = opt.decode_tokens;
-  for (int t = 0; t < opt.decode_tokens; ++t) r.llm_decode_total += decode_pass(t, nullptr);
+  r.decode_passes = plan.decode_passes;
+  for (int64_t t = 0; t < plan.decode_passes; ++t) r.llm_decode_total += decode_pass(t, nullptr);
 
   r.vision = vision_flops(shape.vision);
   r.vision_counted = shape.vision.kind != VisionShape::Kind::NotCounted;
   r.vision_note = shape.vision.note;
-  const VisualInput in = visual_input(shape, method, opt, "flops");
-  r.projector = projector_flops(in.projector, in.projector_in);
+  r.projector = projector_flops(shape.projector, plan.projector_in);
+  return r;
+}
+
+FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const FlopsOptions& opt) {
+  ModelShape used = shape;  // with the projector the method runs (tokenpacker:tokens=N may change it)
+  used.projector = visual_input(shape, method, opt, "flops for '" + to_string(method) + "' on " + shape.name).projector;
+  FlopsReport r = count_flops(used, build_plan(shape, method, opt), opt.causal);
+  r.method = to_string(method);
   return r;
 }
 

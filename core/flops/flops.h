@@ -13,8 +13,11 @@
 //  * DPN router (v1): LayerNorm + Linear(d, d/4) + GELU + Linear(d/4, 3) + softmax on ONE vector per DPE layer.
 //    Pooling: one op per input element of the pooled grid; DPN also multiplies the pooled tokens by the router
 //    probability (one op per output element).
-//  * LM head: prefill computes logits for the LAST position only (as generation does); the final RMSNorm runs on
-//    all positions. Each decoded token computes its own logits.
+//  * LM head: prefill computes logits for the LAST position only (as generation does), and the final RMSNorm runs
+//    on that row only (as the engine does; HF normalises every position, 4.n.d more). Each decode pass computes its
+//    own logits. Decode passes: the first generated token comes from prefill; each later one is one pass that
+//    feeds the previous token (stopping at EOS costs the pass that produced it; stopping at the token limit does
+//    not feed the last token).
 //  * The FastV paper's convention (fastv_convention) counts multiply-accumulates of attention projections,
 //    attention and a 2-matrix FFN: 4nd^2 + 2n^2d + 2ndm per layer, with each layer's own n.
 #pragma once
@@ -24,39 +27,20 @@
 
 #include "flops/method_spec.h"
 #include "flops/model_shape.h"
+#include "flops/plan.h"
 
 namespace dpn::flops {
 
 struct FlopsOptions {
   int image_tokens = -1;   // visual tokens entering the LLM; -1 = the model's (or the tokenpacker method's)
   int text_tokens = 36;    // every non-image token of the prompt; 36 is the FastV paper's system length
-  int decode_tokens = 0;   // decode forward passes to count (each feeds one generated token)
+  int decode_tokens = 0;   // decode forward passes to count (each feeds one generated token; see decode above)
   bool causal = false;     // count only the causal half of prefill attention
 };
 
-// What one decoder layer sees in the prefill pass.
-struct LayerPlan {
-  int layer = 0;
-  int64_t tokens = 0;      // sequence length the layer computes (after a "pre" pool at this layer)
-  int64_t visual = 0;      // visual tokens among them
-  int grid_h = 0, grid_w = 0;  // their grid (0 x 0 when they are not one)
-  int64_t kv_len = 0;      // entries in this layer's KV cache after prefill
-  bool router = false;     // a DPN router runs at this layer
-  int64_t pool_in = 0;     // visual tokens pooled at this layer (0: no pooling)
-  int64_t pool_out = 0;
-  int kernel_h = 0, kernel_w = 0;  // the pooling kernel (= stride) when pool_in > 0
-  bool scaled = false;     // pooled tokens multiplied by the router probability (DPN)
-  bool fastv_rank = false; // FastV ranks the image tokens with this layer's attention
-};
-
-struct Plan {
-  std::vector<LayerPlan> layers;
-  int64_t image_tokens = 0;  // entering the LLM
-  int64_t text_tokens = 0;
-  int64_t final_tokens = 0;  // leaving the last layer (the final norm runs on them)
-};
-
-// Throws dpn::Error when the method cannot apply (DPN without a path, a non-square grid, a layer beyond depth...).
+// The analytic plan of a method: what the decoder would do (FastV's survivors, DPN's path, the pooling guard), as the
+// engine would record it. Throws dpn::Error when the method cannot apply (DPN without a path, a non-square grid, a
+// layer beyond depth...).
 Plan build_plan(const ModelShape& shape, const MethodSpec& method, const FlopsOptions& options);
 
 struct LayerFlops {
@@ -82,7 +66,8 @@ LayerFlops layer_decode_flops(const LlmShape& llm, int64_t cache_len);
 // Final RMSNorm on `norm_positions` rows + lm_head on `logit_positions` rows.
 double lm_head_flops(const LlmShape& llm, int64_t logit_positions);
 double final_norm_flops(const LlmShape& llm, int64_t positions);
-double router_flops(int hidden);
+// The DPN router (v1) scoring `experts` pooling experts from one hidden state.
+double router_flops(int hidden, int experts);
 // The vision tower: the CLIP layers that run, or LLaVA-HR's whole dual path (0 for a tower of Kind::NotCounted).
 double vision_flops(const VisionShape& vision);
 // A timm ConvNeXt (LLaVA-HR's slow branch) on an input x input image, classifier head excluded.
@@ -106,17 +91,23 @@ struct FlopsReport {
   bool vision_counted = true;
   std::string vision_note;
   double projector = 0;
-  double llm_prefill = 0;           // decoder layers + final norm
-  double lm_head = 0;               // prefill logits (last position)
+  double llm_prefill = 0;           // decoder layers, method work included
+  double lm_head = 0;               // prefill logits: final norm + LM head on the last position
   double llm_decode_per_token = 0;  // the first decode pass, its final norm and logits included
-  double llm_decode_total = 0;      // all `decode_tokens` passes
-  int decode_tokens = 0;
+  double llm_decode_total = 0;      // all `decode_passes` passes
+  int64_t decode_passes = 0;
   double fastv_convention = 0;      // MACs, sum over layers of 4nd^2 + 2n^2d + 2ndm
   double llm_total() const { return llm_prefill + lm_head + llm_decode_total; }
   double whole_total() const { return vision + projector + llm_total(); }
 };
 
+// The one count: FLOPs of what `plan` records (the engine's record of a run, or build_plan's prediction).
+FlopsReport count_flops(const ModelShape& shape, const Plan& plan, bool causal = false);
+// The analytic count of a method: count_flops(shape with the method's projector, build_plan(...)).
 FlopsReport count_flops(const ModelShape& shape, const MethodSpec& method, const FlopsOptions& options);
+
+// FastV keeps int(n * (1 - r)) of n image tokens (the official code truncates).
+int64_t fastv_kept_count(int64_t n, double r);
 
 // Fractions saved by `method` against `base` (1 - method/base) per stage.
 struct Saving {

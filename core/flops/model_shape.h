@@ -1,7 +1,13 @@
-// The shapes a FLOPs count needs (LLM, vision tower, projector), from a model folder's config.json or a preset.
+// The shapes a FLOPs count needs (LLM, vision tower, projector): derived from a model description
+// (model/config.h, the one reader of config.json) or a preset.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
+
+namespace dpn {
+struct LlavaConfig;
+}
 
 namespace dpn::flops {
 
@@ -13,7 +19,9 @@ struct LlmShape {
   int heads = 32;      // num_attention_heads
   int kv_heads = 32;   // num_key_value_heads (GQA when < heads)
   int vocab = 32000;   // vocab_size (rows of lm_head)
-  int head_dim() const { return hidden / heads; }
+  int head_size = 0;   // head_dim when the config gives one; 0: hidden / heads
+  int head_dim() const { return head_size > 0 ? head_size : hidden / heads; }
+  int q_width() const { return heads * head_dim(); }      // width of q and of o's input (= hidden unless head_dim says)
   int kv_width() const { return kv_heads * head_dim(); }  // width of the k and v projections
 };
 
@@ -61,6 +69,7 @@ struct ModelShape {
   ProjectorShape projector;
   int image_tokens = 576;     // visual tokens entering the LLM for one image
   int grid_h = 24, grid_w = 24;  // their grid (DPN pools it); 0 when the tokens are not a grid
+  std::map<int, int> router_experts;  // DPN checkpoints: layer -> experts its router scores (presets: none known)
 };
 
 // Presets with shapes from the reference notes (llava-detail.md §2.2 and §7, dpn-detail.md §1.1):
@@ -69,13 +78,13 @@ std::vector<std::string> model_shape_presets();
 // Throws dpn::Error listing the presets when `name` is not one.
 ModelShape model_shape_preset(const std::string& name);
 
-// Reads DIR/config.json in either LLaVA layout: the original (flat LlamaConfig fields + mm_* fields; the CLIP
-// tower's config.json is found from mm_vision_tower like the engine does; a tower folder that is absent but named
-// openai/clip-vit-large-patch14-336 gets the CLIP-L/336 shape) or HF llava-hf (text_config / vision_config with
-// the LlamaConfig and CLIPVisionConfig defaults for missing keys). Throws dpn::Error naming file and field.
-ModelShape model_shape_from_folder(const std::string& dir);
+// The shape of a described model: what its vision tower runs, its projector, the visual tokens entering the LLM.
+ModelShape model_shape(const LlavaConfig& config);
 
-// A folder if `dir_or_preset` is one, else a preset.
-ModelShape resolve_model_shape(const std::string& dir_or_preset);
+// model_shape(load_llava_config(dir, vision_tower)).
+ModelShape model_shape_from_folder(const std::string& dir, const std::string& vision_tower = "");
+
+// A folder if `dir_or_preset` is one (resolve built-in names first: resolve_model_path), else a preset.
+ModelShape resolve_model_shape(const std::string& dir_or_preset, const std::string& vision_tower = "");
 
 }  // namespace dpn::flops

@@ -60,9 +60,10 @@ nlohmann::json layers(const FlopsReport& r) {
                           {"ranking", f.ranking},
                           {"total", f.total()}}},
                         {"decode_first_token", r.decode_first[i].total()}};
-    if (lp.pool_in > 0) j["pool"] = {{"in", lp.pool_in}, {"out", lp.pool_out}, {"kernel", {lp.kernel_h, lp.kernel_w}}};
-    if (lp.router) j["router"] = true;
-    if (lp.fastv_rank) j["fastv_rank"] = true;
+    const MethodWork& w = lp.work;
+    if (w.pool_in > 0) j["pool"] = {{"in", w.pool_in}, {"out", w.pool_out}, {"kernel", {w.kernel_h, w.kernel_w}}};
+    if (w.router_experts > 0) j["router"] = true;
+    if (w.rank_rows > 0) j["rank_rows"] = w.rank_rows;
     arr.push_back(j);
   }
   return arr;
@@ -91,14 +92,14 @@ std::string report_text(const FlopsReport& none, const FlopsReport& m, bool per_
   s += b;
   std::snprintf(b, sizeof b, "prompt: %lld image + %lld text tokens (none: %lld image); %d decode pass(es)\n\n",
                 static_cast<long long>(m.plan.image_tokens), static_cast<long long>(m.plan.text_tokens),
-                static_cast<long long>(none.plan.image_tokens), m.decode_tokens);
+                static_cast<long long>(none.plan.image_tokens), static_cast<int>(m.decode_passes));
   s += b;
   std::snprintf(b, sizeof b, "  %-34s %12s %12s %9s\n", "FLOPs (2 per MAC)", "none", "method", "saving");
   s += b;
   s += row("vision tower", none.vision, m.vision, m.vision_counted && none.vision_counted);
   s += row("projector", none.projector, m.projector);
   s += row("LLM prefill (decoder layers)", none.llm_prefill, m.llm_prefill);
-  s += row("LM head (prefill: last position)", none.lm_head, m.lm_head);
+  s += row("final norm + LM head (last position)", none.lm_head, m.lm_head);
   s += row("LLM decode, first token", none.llm_decode_per_token, m.llm_decode_per_token);
   s += row("LLM decode, all passes", none.llm_decode_total, m.llm_decode_total);
   s += row("LLM total", none.llm_total(), m.llm_total());
@@ -116,10 +117,11 @@ std::string report_text(const FlopsReport& none, const FlopsReport& m, bool per_
       const LayerPlan& lp = m.plan.layers[i];
       std::string grid = lp.grid_h > 0 ? std::to_string(lp.grid_h) + "x" + std::to_string(lp.grid_w) : "-";
       std::string event;
-      if (lp.pool_in > 0)
-        event = std::string(lp.router ? "router, " : "") + "pool " + std::to_string(lp.kernel_h) + "x" +
-                std::to_string(lp.kernel_w) + ": " + std::to_string(lp.pool_in) + " -> " + std::to_string(lp.pool_out);
-      if (lp.fastv_rank) event = "fastv ranks image tokens";
+      const MethodWork& w = lp.work;
+      if (w.pool_in > 0)
+        event = std::string(w.router_experts > 0 ? "router, " : "") + "pool " + std::to_string(w.kernel_h) + "x" +
+                std::to_string(w.kernel_w) + ": " + std::to_string(w.pool_in) + " -> " + std::to_string(w.pool_out);
+      if (w.rank_rows > 0) event = "ranks visual tokens (" + std::to_string(w.rank_rows) + " attention rows)";
       std::snprintf(b, sizeof b, "  %5d %7lld %7lld %7s %7lld %12s %12s  %s\n", lp.layer,
                     static_cast<long long>(lp.tokens), static_cast<long long>(lp.visual), grid.c_str(),
                     static_cast<long long>(lp.kv_len), format_si(m.prefill[i].total()).c_str(),
@@ -137,11 +139,11 @@ std::string report_json(const FlopsReport& none, const FlopsReport& m) {
   j["method"] = m.method;
   j["conventions"] = {{"flops_per_mac", 2},
                       {"prefill_attention", "full square unless --causal"},
-                      {"lm_head_prefill", "last position only"},
+                      {"lm_head_prefill", "final norm + LM head on the last position only"},
                       {"fastv_convention", "MACs, 4nd^2 + 2n^2d + 2ndm per layer"}};
   j["image_tokens"] = m.plan.image_tokens;
   j["text_tokens"] = m.plan.text_tokens;
-  j["decode_tokens"] = m.decode_tokens;
+  j["decode_tokens"] = m.decode_passes;
   j["vision_counted"] = m.vision_counted;
   if (!m.vision_counted) j["vision_note"] = m.vision_note;
   j["method_flops"] = stages(m);

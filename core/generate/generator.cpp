@@ -32,16 +32,20 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
   if (int64_t(gh) * gw == prompt.visual_count) {
     s.grid_h = gh;
     s.grid_w = gw;
+    s.base_h = gh * k;
+    s.base_w = gw * k;
     for (int r = 0; r < gh; ++r)
       for (int c = 0; c < gw; ++c) s.regions.push_back({r * k, c * k, (r + 1) * k, (c + 1) * k});
   }
+  g.base_h = s.base_h;
+  g.base_w = s.base_w;
   g.prefill_len = L;
 
   auto t0 = Clock::now();
   for (int l = 0; l < tc.layers; ++l) {
     auto tl = Clock::now();
-    if (o.method) o.method->before_layer(l, s);
     LayerSnapshot snap;
+    if (o.method) o.method->before_layer(l, s, snap.action);
     snap.seq_len = s.length();
     snap.visual = s.visual_count;
     snap.grid_h = s.grid_h;
@@ -57,12 +61,13 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
       snap.attention.assign(a.data_ptr<float>(), a.data_ptr<float>() + a.numel());
     }
     s.x = out;
-    if (!req.query_rows.empty()) o.method->on_attention(l, s, req.received);
-    if (o.method) o.method->after_layer(l, s);
+    if (!req.query_rows.empty()) o.method->on_attention(l, s, req.received, snap.action);
+    if (o.method) o.method->after_layer(l, s, snap.action);
     if (o.keep_hidden) g.hidden.push_back(s.x);  // as handed to the next layer (post-pooled)
     snap.ms = ms(tl, Clock::now());
     g.layers.push_back(std::move(snap));
   }
+  g.final_len = s.length();
   at::Tensor rows = o.all_logits ? s.x : s.x.narrow(0, s.x.size(0) - 1, 1);
   g.prefill_logits = llama_logits(W, tc, rows);
   auto t1 = Clock::now();
@@ -89,6 +94,7 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
       x = llama_layer(W.layers[l], tc, x, at::full({1}, pos, idx_opts), kv);
     }
     token = sampler.next(llama_logits(W, tc, x)[0].cpu());
+    g.decode_passes += 1;
   }
   g.decode_ms = ms(t1, Clock::now());
   return g;

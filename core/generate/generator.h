@@ -26,12 +26,13 @@ struct GenerateOptions {
   std::function<bool(int token)> on_token;  // return false to cancel
 };
 
-// What one layer saw in prefill (for the trace).
+// What one layer saw in prefill and what the method did there: the same record for every method.
 struct LayerSnapshot {
   int64_t seq_len = 0, visual = 0;
   int grid_h = 0, grid_w = 0;
-  std::vector<TokenRegion> regions;
-  std::vector<float> attention;  // trace_attention: from the last token to each visual token
+  std::vector<TokenRegion> regions;  // base-grid cells of each visual token the layer processed
+  std::vector<float> attention;      // trace_attention: from the last token to each visual token
+  LayerAction action;                // the method's work and payload at this layer
   double ms = 0;
 };
 
@@ -42,6 +43,9 @@ struct Generation {
   std::vector<LayerSnapshot> layers;      // per layer, what it processed in prefill
   KvCache cache;
   int64_t prefill_len = 0;                // sequence length entering the decoder
+  int64_t final_len = 0;                  // sequence length leaving the last layer
+  int64_t decode_passes = 0;              // decode forward passes run (each fed one generated token)
+  int base_h = 0, base_w = 0;             // the base grid the regions refer to
   double prefill_ms = 0, decode_ms = 0;
   std::string stop_reason;
 };

@@ -46,10 +46,10 @@ bool cuda_kernels_available() {
 #endif
 }
 
-at::Tensor dpe_pool_sequence(const at::Tensor& x, int64_t start, int h, int w, int kh, int kw, const std::string& function,
+at::Tensor dpe_pool_sequence(const at::Tensor& x, int64_t start, int h, int w, int kh, int kw, PoolFunction function,
                              float scale, KernelPath path) {
   const int64_t L = x.size(0), n = int64_t(h) * w;
-  if (function == "conv" || !use_kernels(x, path)) {
+  if (function == PoolFunction::Conv || !use_kernels(x, path)) {
     at::Tensor visual = x.narrow(0, start, n);
     at::Tensor pooled = (kh == 1 && kw == 1) ? visual : pool_visual_grid(visual, h, w, kh, kw, function);
     return at::cat({x.narrow(0, 0, start), pooled * scale, x.narrow(0, start + n, L - start - n)}, 0);
@@ -62,7 +62,7 @@ at::Tensor dpe_pool_sequence(const at::Tensor& x, int64_t start, int h, int w, i
   at::Tensor out = at::empty({rows, x.size(1)}, x.options());
   kernels::DpePoolArgs a;
   a.seqs = &seq, a.num_seqs = 1, a.channels = x.size(1), a.in_rows = L, a.out_rows = rows;
-  a.op = function == "avg" ? kernels::PoolOp::avg : kernels::PoolOp::max;
+  a.op = function == PoolFunction::Avg ? kernels::PoolOp::avg : kernels::PoolOp::max;
   a.dtype = elem_type(x);
 #ifdef DPN_DEVICE_KERNELS
   if (x.is_cuda()) {

@@ -4,8 +4,9 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
-#include <string>
 #include <vector>
+
+#include "model/config.h"
 
 namespace dpn {
 
@@ -16,7 +17,7 @@ bool cuda_kernels_available();
 
 // x [L, D] with the visual run [start, start + h*w) viewed as (h, w, D): returns [L', D], the run replaced by its
 // (h/kh) x (w/kw) max/avg pooling multiplied by `scale`. (conv experts always take the torch path.)
-at::Tensor dpe_pool_sequence(const at::Tensor& x, int64_t start, int h, int w, int kh, int kw, const std::string& function,
+at::Tensor dpe_pool_sequence(const at::Tensor& x, int64_t start, int h, int w, int kh, int kw, PoolFunction function,
                              float scale, KernelPath path = KernelPath::Auto);
 
 // Attention each key receives, averaged over heads and the given query rows: q [H, T, Dh] (after RoPE), keys

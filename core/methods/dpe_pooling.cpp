@@ -7,7 +7,7 @@
 
 namespace dpn {
 
-at::Tensor pool_visual_grid(const at::Tensor& visual, int h, int w, int kh, int kw, const std::string& function,
+at::Tensor pool_visual_grid(const at::Tensor& visual, int h, int w, int kh, int kw, PoolFunction function,
                             const at::Tensor& conv_weight) {
   const int64_t D = visual.size(1);
   if (visual.size(0) != int64_t(h) * w)
@@ -18,10 +18,13 @@ at::Tensor pool_visual_grid(const at::Tensor& visual, int h, int w, int kh, int 
                                std::to_string(w) + " grid would leave no visual token");
   at::Tensor grid = visual.view({h, w, D}).permute({2, 0, 1}).unsqueeze(0);  // (1, D, H, W)
   at::Tensor out;
-  if (function == "max") out = at::max_pool2d(grid, {kh, kw}, {kh, kw});
-  else if (function == "avg") out = at::avg_pool2d(grid, {kh, kw}, {kh, kw});
-  else if (function == "conv") out = at::conv2d(grid, conv_weight, at::Tensor(), at::IntArrayRef({kh, kw}), at::IntArrayRef({0, 0}), at::IntArrayRef({1, 1}), D);
-  else throw Error("pooling", "unknown pooling function '" + function + "'");
+  switch (function) {
+    case PoolFunction::Max: out = at::max_pool2d(grid, {kh, kw}, {kh, kw}); break;
+    case PoolFunction::Avg: out = at::avg_pool2d(grid, {kh, kw}, {kh, kw}); break;
+    case PoolFunction::Conv:
+      out = at::conv2d(grid, conv_weight, at::Tensor(), at::IntArrayRef({kh, kw}), at::IntArrayRef({0, 0}), at::IntArrayRef({1, 1}), D);
+      break;
+  }
   return out.squeeze(0).flatten(1).transpose(0, 1).contiguous();  // (D, H', W') -> [H'*W', D] row-major
 }
 

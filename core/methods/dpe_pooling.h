@@ -3,12 +3,12 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
-#include <string>
+#include "model/config.h"
 
 namespace dpn {
 
-// visual [H*W, D] -> [(H/kh)*(W/kw), D]. function: max | avg | conv (conv_weight [D, 1, kh, kw], depthwise, no bias).
-at::Tensor pool_visual_grid(const at::Tensor& visual, int h, int w, int kh, int kw, const std::string& function,
+// visual [H*W, D] -> [(H/kh)*(W/kw), D]. function: max, avg or conv (conv_weight [D, 1, kh, kw], depthwise, no bias).
+at::Tensor pool_visual_grid(const at::Tensor& visual, int h, int w, int kh, int kw, PoolFunction function,
                             const at::Tensor& conv_weight = {});
 
 }  // namespace dpn

@@ -10,10 +10,6 @@
 
 namespace dpn {
 
-namespace {
-constexpr int64_t kMinVisualTokens = 16;  // a sample with fewer visual tokens is not pooled (reference guard)
-}
-
 DpnMethod::DpnMethod(const LlavaModel& model, DpnOptions options) : m_(model), o_(std::move(options)), rng_(o_.seed) {
   for (const auto& [layer, expert] : o_.overrides) {
     auto it = std::find_if(o_.layers.begin(), o_.layers.end(), [&](const PoolingLayer& p) { return p.index == layer; });
@@ -24,22 +20,22 @@ DpnMethod::DpnMethod(const LlavaModel& model, DpnOptions options) : m_(model), o
   }
 }
 
-void DpnMethod::before_layer(int layer, SeqState& s) {
-  if (o_.location == "pre") pool(layer, s);
+void DpnMethod::before_layer(int layer, SeqState& s, LayerAction& action) {
+  if (o_.location == PoolLocation::Pre) pool(layer, s, action);
 }
 
-void DpnMethod::after_layer(int layer, SeqState& s) {
-  if (o_.location == "post") pool(layer, s);
+void DpnMethod::after_layer(int layer, SeqState& s, LayerAction& action) {
+  if (o_.location == PoolLocation::Post) pool(layer, s, action);
 }
 
-void DpnMethod::pool(int layer, SeqState& s) {
+void DpnMethod::pool(int layer, SeqState& s, LayerAction& action) {
   auto it = std::find_if(o_.layers.begin(), o_.layers.end(), [&](const PoolingLayer& p) { return p.index == layer; });
   if (it == o_.layers.end()) return;
   const PoolingLayer& pl = *it;
   // Guards: too few visual tokens, or fewer than the largest expert's kernel area.
   int max_area = 0;
   for (auto [kh, kw] : pl.experts) max_area = std::max(max_area, kh * kw);
-  if (s.visual_count < kMinVisualTokens || s.visual_count < max_area) return;
+  if (s.visual_count < kDpnMinPoolTokens || s.visual_count < max_area) return;
   if (s.grid_h * s.grid_w != s.visual_count)
     throw Error("pooling", "layer " + std::to_string(layer) + ": the " + std::to_string(s.visual_count) +
                                " visual tokens are not a grid (square or H x 2H grids are supported)");
@@ -52,7 +48,7 @@ void DpnMethod::pool(int layer, SeqState& s) {
   int chosen = 0;
   float scale = 1.f;
   bool scaled = false;
-  if (o_.type == "adaptive") {
+  if (o_.type == PoolingType::Adaptive) {
     const RouterWeights& rw = m_.weights.llm.layers[layer].router;
     if (!rw.predictor.defined()) throw Error(m_.cfg.model_dir, "layer " + std::to_string(layer) + " has no router weights");
     const int64_t pos = s.router_pos >= 0 ? s.router_pos : s.length() - 1;
@@ -66,7 +62,7 @@ void DpnMethod::pool(int layer, SeqState& s) {
     }
     scale = rt.probs[chosen];  // the pooled tokens are multiplied by the chosen expert's probability, 1x1 included
     scaled = true;
-  } else if (o_.type == "random") {
+  } else if (o_.type == PoolingType::Random) {
     chosen = int(std::uniform_int_distribution<int>(0, int(pl.experts.size()) - 1)(rng_));
   }
   rt.chosen = chosen;
@@ -76,7 +72,7 @@ void DpnMethod::pool(int layer, SeqState& s) {
     throw Error("pooling", "layer " + std::to_string(layer) + ": expert " + std::to_string(kh) + "x" + std::to_string(kw) +
                                " on a " + std::to_string(s.grid_h) + "x" + std::to_string(s.grid_w) + " grid would leave no token");
 
-  if (o_.function == "conv") {  // learned depthwise experts (a 1x1 conv expert is a per-channel scale): torch ops
+  if (o_.function == PoolFunction::Conv) {  // learned depthwise experts (a 1x1 conv expert is a per-channel scale): torch ops
     at::Tensor visual = s.x.narrow(0, s.visual_start, s.visual_count);
     at::Tensor pooled = pool_visual_grid(visual, s.grid_h, s.grid_w, kh, kw, o_.function, m_.weights.llm.layers[layer].conv_experts.at(chosen));
     s.splice_visual(scaled ? pooled * scale : pooled);
@@ -85,25 +81,29 @@ void DpnMethod::pool(int layer, SeqState& s) {
                      int64_t(nh) * nw);
   }
 
-  // Regions: each pooled token covers the union of its window's cells.
+  // Regions: each pooled token covers the union of its window's cells (the regions still describe the old grid).
   std::vector<TokenRegion> regions;
   regions.reserve(size_t(nh) * nw);
+  std::vector<int64_t> window;
   for (int r = 0; r < nh; ++r)
     for (int c = 0; c < nw; ++c) {
-      TokenRegion u = s.regions[size_t(r * kh) * s.grid_w + c * kw];
+      window.clear();
       for (int dr = 0; dr < kh; ++dr)
-        for (int dc = 0; dc < kw; ++dc) {
-          const TokenRegion& t = s.regions[size_t(r * kh + dr) * s.grid_w + c * kw + dc];
-          u.r0 = std::min(u.r0, t.r0), u.c0 = std::min(u.c0, t.c0), u.r1 = std::max(u.r1, t.r1), u.c1 = std::max(u.c1, t.c1);
-        }
-      regions.push_back(u);
+        for (int dc = 0; dc < kw; ++dc) window.push_back(int64_t(r * kh + dr) * s.grid_w + c * kw + dc);
+      regions.push_back(s.merge_regions(window));
     }
+  action.work.pool_in = int64_t(rt.grid_before_h) * rt.grid_before_w;
+  action.work.pool_out = int64_t(nh) * nw;
+  action.work.kernel_h = kh;
+  action.work.kernel_w = kw;
+  action.work.scaled = scaled;
+  action.work.router_experts = rt.probs.empty() ? 0 : int(rt.probs.size());
   s.regions = std::move(regions);  // positions were re-indexed 0..L'-1
   s.grid_h = nh;
   s.grid_w = nw;
   rt.grid_after_h = nh;
   rt.grid_after_w = nw;
-  routers.push_back(rt);
+  action.router = rt;
 }
 
 }  // namespace dpn

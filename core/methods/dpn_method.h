@@ -12,10 +12,10 @@
 namespace dpn {
 
 struct DpnOptions {
-  std::string type = "adaptive";           // adaptive | static | random
+  PoolingType type = PoolingType::Adaptive;
   std::vector<PoolingLayer> layers;        // DPE layers and their experts
-  std::string function = "max";
-  std::string location = "post";
+  PoolFunction function = PoolFunction::Max;
+  PoolLocation location = PoolLocation::Post;
   std::map<int, int> overrides;            // layer -> forced expert index (adaptive)
   uint64_t seed = 0;                       // random pooling type
 };
@@ -23,11 +23,11 @@ struct DpnOptions {
 class DpnMethod : public TokenMethod {
  public:
   DpnMethod(const LlavaModel& model, DpnOptions options);
-  void before_layer(int layer, SeqState& s) override;
-  void after_layer(int layer, SeqState& s) override;
+  void before_layer(int layer, SeqState& s, LayerAction& action) override;
+  void after_layer(int layer, SeqState& s, LayerAction& action) override;
 
  private:
-  void pool(int layer, SeqState& s);
+  void pool(int layer, SeqState& s, LayerAction& action);
   const LlavaModel& m_;
   DpnOptions o_;
   std::mt19937_64 rng_;

@@ -5,14 +5,10 @@
 
 #include <cmath>
 
+#include "flops/flops.h"
 #include "util/error.h"
 
 namespace dpn {
-
-int64_t FastVMethod::kept_count(int64_t n, double r) {
-  // The official KV-cache variant truncates: int(n * (1 - r)). A tiny epsilon absorbs 0.7*... style rounding.
-  return int64_t(std::floor(double(n) * (1.0 - r) + 1e-9));
-}
 
 std::vector<int64_t> FastVMethod::attention_rows(int layer, const SeqState& s) {
   if (layer != o_.k - 1 || s.visual_count == 0) return {};
@@ -22,17 +18,20 @@ std::vector<int64_t> FastVMethod::attention_rows(int layer, const SeqState& s) {
   return rows;
 }
 
-void FastVMethod::on_attention(int layer, const SeqState& s, const at::Tensor& probs) {
+void FastVMethod::on_attention(int layer, const SeqState& s, const at::Tensor& received, LayerAction& action) {
   if (layer != o_.k - 1) return;
-  // probs [Tk]: the attention each key receives, averaged over heads and the query rows.
-  scores_ = probs.narrow(0, s.visual_start, s.visual_count).cpu();
+  // received [Tk]: the attention each key receives, averaged over heads and the query rows.
+  scores_ = received.narrow(0, s.visual_start, s.visual_count).cpu();
+  action.work.rank_rows = o_.rank_by_mean ? s.length() : 1;
+  action.work.rank_keys = s.length();
+  action.work.rank_visual = s.visual_count;
 }
 
-void FastVMethod::before_layer(int layer, SeqState& s) {
+void FastVMethod::before_layer(int layer, SeqState& s, LayerAction& action) {
   // Ranked with layer K-1's attention; dropped from layer K's input on (the reference prunes there).
   if (layer != o_.k || s.visual_count == 0) return;
   if (!scores_.defined()) throw Error("fastv", "no attention was recorded at layer " + std::to_string(layer));
-  const int64_t keep = kept_count(s.visual_count, o_.r);
+  const int64_t keep = flops::fastv_kept_count(s.visual_count, o_.r);
   if (keep <= 0) throw Error("fastv", "r = " + std::to_string(o_.r) + " would drop every image token");
   at::Tensor top = std::get<1>(scores_.topk(keep, /*dim=*/0, /*largest=*/true, /*sorted=*/true));
   at::Tensor idx = std::get<0>(top.sort());  // original order
@@ -41,10 +40,7 @@ void FastVMethod::before_layer(int layer, SeqState& s) {
   at::Tensor pos = s.positions.narrow(0, s.visual_start, s.visual_count).index_select(0, idx_dev);
   std::vector<TokenRegion> regions;
   const int64_t* ip = idx.data_ptr<int64_t>();
-  for (int64_t i = 0; i < keep; ++i) {
-    regions.push_back(s.regions[size_t(ip[i])]);
-    fastv_kept.push_back(int(ip[i]));  // nothing acted before layer K-1: the run is still the base grid
-  }
+  for (int64_t i = 0; i < keep; ++i) regions.push_back(s.regions[size_t(ip[i])]);
   s.splice_visual(visual, pos);
   s.regions = std::move(regions);
   s.grid_h = s.grid_w = 0;  // the survivors no longer form a grid

@@ -17,12 +17,9 @@ class FastVMethod : public TokenMethod {
  public:
   explicit FastVMethod(FastVOptions o) : o_(o) {}
   std::vector<int64_t> attention_rows(int layer, const SeqState& s) override;
-  void on_attention(int layer, const SeqState& s, const at::Tensor& probs) override;
-  void before_layer(int layer, SeqState& s) override;
+  void on_attention(int layer, const SeqState& s, const at::Tensor& received, LayerAction& action) override;
+  void before_layer(int layer, SeqState& s, LayerAction& action) override;
   int64_t decode_position(int layer, int64_t cache_len, int64_t prefill_len, int64_t step) override;
-
-  // Number of image tokens kept out of n.
-  static int64_t kept_count(int64_t n, double r);
 
  private:
   FastVOptions o_;

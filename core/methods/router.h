@@ -3,8 +3,6 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
-#include <string>
-
 #include "model/weights.h"
 
 namespace dpn {
@@ -12,6 +10,6 @@ namespace dpn {
 constexpr double kRouterTemperature = 10.0;  // fixed in the reference code
 
 // hidden [D] -> probabilities [E] (float32).
-at::Tensor router_probs(const RouterWeights& w, const std::string& version, const at::Tensor& hidden);
+at::Tensor router_probs(const RouterWeights& w, RouterVersion version, const at::Tensor& hidden);
 
 }  // namespace dpn

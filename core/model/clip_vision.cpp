@@ -9,8 +9,8 @@ namespace dpn {
 
 namespace {
 
-at::Tensor activation(const at::Tensor& x, const std::string& act) {
-  if (act == "quick_gelu") return x * at::sigmoid(1.702 * x);
+at::Tensor activation(const at::Tensor& x, VisionAct act) {
+  if (act == VisionAct::QuickGelu) return x * at::sigmoid(1.702 * x);
   return at::gelu(x);
 }
 

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
+#include "io/tensor_set.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -22,11 +24,35 @@ const char* layout_name(Layout layout) {
   return "?";
 }
 
+const char* projector_kind_name(ProjectorKind kind) {
+  return kind == ProjectorKind::TokenPacker ? "tokenpacker" : "mlp2x_gelu";
+}
+
+const char* pooling_type_name(PoolingType t) {
+  switch (t) {
+    case PoolingType::Static: return "static";
+    case PoolingType::Adaptive: return "adaptive";
+    case PoolingType::Random: return "random";
+  }
+  return "?";
+}
+
+const char* pool_function_name(PoolFunction f) {
+  switch (f) {
+    case PoolFunction::Max: return "max";
+    case PoolFunction::Avg: return "avg";
+    case PoolFunction::Conv: return "conv";
+  }
+  return "?";
+}
+
+const char* pool_location_name(PoolLocation l) { return l == PoolLocation::Pre ? "pre" : "post"; }
+
 int LlavaConfig::vision_layers_to_run() const {
   if (multipath.enabled) return vision.layers;  // the LLaVA-HR tower runs every CLIP layer; the select layer is ignored
   // hidden_states[0] is the embedding output, [i] the output of layer i; negative indices count from the end.
   int idx = select_layer < 0 ? vision.layers + 1 + select_layer : select_layer;
-  if (projector == "tokenpacker")
+  if (projector == ProjectorKind::TokenPacker)
     for (int l : tokenpacker.levels) idx = std::max(idx, l);
   return idx;
 }
@@ -71,6 +97,24 @@ void get_opt(const json& j, const char* key, T* out, const std::string& where) {
   }
 }
 
+// Reads a string-valued setting into its enum; an unknown value lists the accepted ones.
+template <typename E>
+void get_enum(const json& j, const char* key, const std::vector<std::pair<const char*, E>>& values, E* out,
+              const std::string& where) {
+  std::string text;
+  get_opt(j, key, &text, where);
+  if (text.empty()) return;
+  std::string accepted;
+  for (const auto& [name, value] : values) {
+    if (text == name) {
+      *out = value;
+      return;
+    }
+    accepted += std::string(accepted.empty() ? "" : ", ") + name;
+  }
+  throw Error(where, std::string(key) + " must be one of " + accepted + ", got '" + text + "'");
+}
+
 TextConfig parse_text(const json& j, const std::string& where) {
   TextConfig t;
   get_opt(j, "hidden_size", &t.hidden, where);
@@ -87,11 +131,15 @@ TextConfig parse_text(const json& j, const std::string& where) {
     get_opt(j["rope_parameters"], "rope_theta", &t.rope_theta, where);
   if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
     throw Error(where, "rope_scaling is not supported (found " + j["rope_scaling"].dump() + ")");
+  get_opt(j, "head_dim", &t.head_size, where);
+  get_opt(j, "tie_word_embeddings", &t.tie_embeddings, where);
+  for (const char* bias : {"attention_bias", "mlp_bias"})
+    if (j.value(bias, false)) throw Error(where, std::string(bias) + " = true is not supported (LLaMA has no biases)");
   get_opt(j, "bos_token_id", &t.bos_id, where);
   if (j.contains("eos_token_id") && j["eos_token_id"].is_number_integer()) t.eos_id = j["eos_token_id"].get<int>();
   if (j.contains("hidden_act") && j["hidden_act"] != "silu")
     throw Error(where, "hidden_act '" + j["hidden_act"].get<std::string>() + "' is not supported (LLaMA uses silu)");
-  if (t.hidden <= 0 || t.heads <= 0 || t.hidden % t.heads != 0)
+  if (t.hidden <= 0 || t.heads <= 0 || (t.head_size == 0 && t.hidden % t.heads != 0))
     throw Error(where, "hidden_size " + std::to_string(t.hidden) + " is not divisible by num_attention_heads " + std::to_string(t.heads));
   if (t.kv_heads <= 0 || t.heads % t.kv_heads != 0)
     throw Error(where, "num_attention_heads " + std::to_string(t.heads) + " is not a multiple of num_key_value_heads " + std::to_string(t.kv_heads));
@@ -109,9 +157,7 @@ VisionConfig parse_vision(const json& j, const std::string& where) {
   get_opt(j, "patch_size", &v.patch_size, where);
   get_opt(j, "num_channels", &v.channels, where);
   get_opt(j, "layer_norm_eps", &v.ln_eps, where);
-  get_opt(j, "hidden_act", &v.act, where);
-  if (v.act != "quick_gelu" && v.act != "gelu")
-    throw Error(where, "vision hidden_act '" + v.act + "' is not supported (quick_gelu or gelu)");
+  get_enum(j, "hidden_act", {{"quick_gelu", VisionAct::QuickGelu}, {"gelu", VisionAct::Gelu}}, &v.act, where);
   if (v.patch_size <= 0 || v.image_size < v.patch_size)
     throw Error(where, "image_size " + std::to_string(v.image_size) + " / patch_size " + std::to_string(v.patch_size) + " gives no patches");
   if (v.hidden % v.heads != 0) throw Error(where, "vision hidden_size is not divisible by num_attention_heads");
@@ -129,20 +175,14 @@ PoolingConfig parse_pooling(const json& j, const std::string& where) {
   PoolingConfig pc;
   pc.present = true;
   const std::string w = where + ": pooling";
-  get_opt(j, "pooling_type", &pc.type, w);
-  get_opt(j, "pooling_function", &pc.function, w);
-  get_opt(j, "pooling_location", &pc.location, w);
-  get_opt(j, "router_version", &pc.router_version, w);
+  get_enum(j, "pooling_type", {{"static", PoolingType::Static}, {"adaptive", PoolingType::Adaptive}, {"random", PoolingType::Random}},
+           &pc.type, w);
+  get_enum(j, "pooling_function", {{"max", PoolFunction::Max}, {"avg", PoolFunction::Avg}, {"conv", PoolFunction::Conv}},
+           &pc.function, w);
+  get_enum(j, "pooling_location", {{"pre", PoolLocation::Pre}, {"post", PoolLocation::Post}}, &pc.location, w);
+  get_enum(j, "router_version", {{"v1", RouterVersion::V1}, {"v2", RouterVersion::V2}}, &pc.router_version, w);
   get_opt(j, "use_special_token", &pc.use_special_token, w);
   get_opt(j, "prepooling", &pc.prepooling, w);
-  if (pc.type != "static" && pc.type != "adaptive" && pc.type != "random")
-    throw Error(w, "pooling_type must be static, adaptive or random, got '" + pc.type + "'");
-  if (pc.function != "max" && pc.function != "avg" && pc.function != "conv")
-    throw Error(w, "pooling_function must be max, avg or conv, got '" + pc.function + "'");
-  if (pc.location != "pre" && pc.location != "post")
-    throw Error(w, "pooling_location must be pre or post, got '" + pc.location + "'");
-  if (pc.router_version != "v1" && pc.router_version != "v2")
-    throw Error(w, "router_version must be v1 or v2, got '" + pc.router_version + "'");
   if (j.contains("pooling_layers")) {
     if (!j["pooling_layers"].is_array()) throw Error(w, "pooling_layers must be a list");
     for (const auto& l : j["pooling_layers"]) {
@@ -216,6 +256,9 @@ MultipathConfig parse_multipath(const json& j, const std::string& where) {
   return m;
 }
 
+// The tower LLaVA-1.5 and LLaVA-HR name in mm_vision_tower.
+constexpr const char* kClipL336 = "clip-vit-large-patch14-336";
+
 // openai/clip-vit-large-patch14-336's vision config: LLaVA-HR checkpoints hold the tower's weights, so only its
 // shape is needed when the CLIP folder is not around.
 VisionConfig clip_large_336() {
@@ -246,6 +289,99 @@ fs::path resolve_vision_dir(const fs::path& model_dir, const std::string& name, 
                          "\nDownload the CLIP tower next to the model or pass --vision-tower DIR");
 }
 
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The tensor names of a folder's weights; empty when it holds no weight file (a config-only folder). Opening maps the
+// files and validates their headers (safetensors) or pickles (.bin); no tensor data is read.
+std::set<std::string> weight_names(const fs::path& dir) {
+  bool any = false;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string ext = e.path().extension().string();
+    any = any || ext == ".safetensors" || ext == ".bin" || ext == ".pt" || ext == ".pth";
+  }
+  if (!any) return {};
+  const std::vector<std::string> names = open_checkpoint_folder(dir.string()).names();
+  return {names.begin(), names.end()};
+}
+
+// The CLIP prefix under `base`: with the `vision_model.` level (transformers 4 and the original LLaVA) or without it
+// (transformers 5's save_pretrained).
+std::string clip_prefix(const std::set<std::string>& names, const std::string& base, const std::string& where) {
+  for (const std::string p : {base + "vision_model.", base})
+    if (names.count(p + "embeddings.class_embedding")) return p;
+  throw Error(where, "no CLIP vision tower in the weights: neither '" + base + "vision_model.embeddings.class_embedding' nor '" +
+                         base + "embeddings.class_embedding'");
+}
+
+// Decides from the tensor names where each part is (LlavaConfig::names), and the projector kind. A folder without
+// weights keeps the layout's usual names (its description serves FLOPs only; loading it fails).
+void describe_weights(LlavaConfig& c, const std::string& where) {
+  const std::set<std::string> names = weight_names(c.model_dir);
+  c.weights_found = !names.empty();
+  WeightNames& n = c.names;
+  const bool tied = c.text.tie_embeddings;
+  auto has = [&](const std::string& k) { return names.count(k) > 0; };
+  auto head = [&](const std::string& key) {
+    if (tied || !c.weights_found) return tied ? std::string() : key;
+    if (!has(key))
+      throw Error(c.model_dir, "no LM head '" + key + "' in the weights, and " + where +
+                                   " does not say tie_word_embeddings: true (the head would be embed_tokens)");
+    return key;
+  };
+  if (c.layout == Layout::Original) {
+    n.llm = "model.";
+    n.lm_head = head("lm_head.weight");
+    n.projector = "model.mm_projector.";
+    n.projector1 = "0.", n.projector2 = "2.";
+    // The official TokenPacker scripts write mm_projector_type "mlp2x_gelu" too: its weights say which it is.
+    if (has("model.mm_projector.q_proj_1.weight")) c.projector = ProjectorKind::TokenPacker;
+    else if (c.weights_found && c.projector == ProjectorKind::TokenPacker)
+      throw Error(c.model_dir, "mm_projector_type is tokenpacker but the weights have no 'model.mm_projector.q_proj_1.weight'");
+    n.projector_bias = true;
+    if (c.multipath.enabled) {
+      const std::string base = "model.vision_tower.fast_vision_tower.vision_tower.";
+      n.vision = c.weights_found ? clip_prefix(names, base, c.model_dir) : base + "vision_model.";
+    } else if (!c.vision_dir.empty()) {
+      const std::set<std::string> tower = weight_names(c.vision_dir);
+      if (!tower.empty()) n.vision = clip_prefix(tower, "", c.vision_dir);
+    }
+    return;
+  }
+  // llava-hf: new key names (model.language_model.*) or legacy ones (language_model.model.*, also what
+  // transformers 5 writes); the tower with or without its vision_model. level; projector biases optional.
+  const bool fresh = has("model.language_model.embed_tokens.weight");
+  if (c.weights_found && !fresh && !has("language_model.model.embed_tokens.weight"))
+    throw Error(c.model_dir, "llava-hf config, but neither 'language_model.model.embed_tokens.weight' nor "
+                             "'model.language_model.embed_tokens.weight' is in the weights");
+  c.layout = fresh ? Layout::HfNew : Layout::HfLegacy;
+  n.llm = fresh ? "model.language_model." : "language_model.model.";
+  n.lm_head = head(fresh ? "lm_head.weight" : "language_model.lm_head.weight");
+  n.projector = fresh ? "model.multi_modal_projector." : "multi_modal_projector.";
+  n.projector1 = "linear_1.", n.projector2 = "linear_2.";
+  const std::string tower = fresh ? "model.vision_tower." : "vision_tower.";
+  n.vision = c.weights_found ? clip_prefix(names, tower, c.model_dir) : tower + "vision_model.";
+  n.projector_bias = c.weights_found ? has(n.projector + "linear_1.bias") : true;
+}
+
+// TokenPacker's sizes (CircleRadon/TokenPacker): levels inside the tower, a scale that tiles the grid, heads that
+// divide the width.
+void check_tokenpacker(const LlavaConfig& c, const std::string& where) {
+  const TokenPackerConfig& t = c.tokenpacker;
+  for (int l : t.levels)
+    if (l < 0 || l > c.vision.layers)
+      throw Error(where, "tokenpacker level " + std::to_string(l) + " is outside the vision tower's " +
+                             std::to_string(c.vision.layers) + " layers");
+  if (t.levels.empty()) throw Error(where, "tokenpacker.multi_level_layers is empty");
+  if (t.scale <= 0 || c.vision.grid() % t.scale != 0)
+    throw Error(where, "scale_factor " + std::to_string(t.scale) + " does not divide the " +
+                           std::to_string(c.vision.grid()) + "-token grid side");
+  if (t.heads <= 0 || c.mm_hidden % t.heads != 0)
+    throw Error(where, "tokenpacker.num_heads " + std::to_string(t.heads) + " does not divide the width " +
+                           std::to_string(c.mm_hidden));
+}
 }  // namespace
 
 LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string& vision_override) {
@@ -259,9 +395,10 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
   const std::string where = cfg_path.string();
 
   if (j.contains("text_config")) {
-    // HF llava-hf layout; legacy vs new key prefixes are decided from the tensor names at load time.
+    // HF llava-hf layout; legacy vs new key prefixes are decided from the tensor names (describe_weights).
     c.layout = Layout::HfLegacy;
     c.text = parse_text(j["text_config"], where + ": text_config");
+    if (!j["text_config"].contains("tie_word_embeddings")) get_opt(j, "tie_word_embeddings", &c.text.tie_embeddings, where);
     c.vision = parse_vision(j.value("vision_config", json::object()), where + ": vision_config");
     get_opt(j, "image_token_index", &c.image_token_index, where);
     get_opt(j, "image_token_id", &c.image_token_index, where);
@@ -276,8 +413,7 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
     c.drop_cls = strategy == "default";
     std::string act = j.value("projector_hidden_act", std::string("gelu"));
     if (act != "gelu") throw Error(where, "projector_hidden_act '" + act + "' is not supported");
-    c.projector = "mlp2x_gelu";
-    c.aspect = "pad";  // LLaVA's evaluation preprocessing, also for HF weights (llava-detail.md §5.3)
+    c.projector = ProjectorKind::Mlp2xGelu;  // preprocessing: LLaVA's evaluation pad, also for HF weights (§5.3)
     if (!vision_override.empty()) throw Error(where, "--vision-tower applies only to the original LLaVA layout (this checkpoint contains its vision tower)");
   } else {
     c.layout = Layout::Original;
@@ -288,23 +424,25 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
     std::string feature = j.value("mm_vision_select_feature", std::string("patch"));
     if (feature != "patch" && feature != "cls_patch") throw Error(where, "unknown mm_vision_select_feature '" + feature + "'");
     c.drop_cls = feature == "patch";
-    get_opt(j, "mm_projector_type", &c.projector, where);
-    if (c.projector != "mlp2x_gelu" && c.projector != "tokenpacker")
-      throw Error(where, "mm_projector_type '" + c.projector + "' is not supported (mlp2x_gelu, tokenpacker)");
-    get_opt(j, "image_aspect_ratio", &c.aspect, where);
+    get_enum(j, "mm_projector_type", {{"mlp2x_gelu", ProjectorKind::Mlp2xGelu}, {"tokenpacker", ProjectorKind::TokenPacker}},
+             &c.projector, where);
+    std::string aspect = "pad";
+    get_opt(j, "image_aspect_ratio", &aspect, where);
+    if (aspect != "pad")  // the preprocessing is LLaVA-1.5's evaluation path (image/preprocess.h)
+      throw Error(where, "image_aspect_ratio '" + aspect + "' is not supported (pad, LLaVA-1.5's evaluation preprocessing)");
     if (j.value("mm_use_im_start_end", false)) throw Error(where, "mm_use_im_start_end = true is not supported");
     const std::string tower = vision_override.empty() ? j["mm_vision_tower"].get<std::string>() : vision_override;
     if (j.value("is_multipath_encoder", false)) c.multipath = parse_multipath(j, where);
-    const std::string known_hr_clip = "clip-vit-large-patch14-336";
-    const bool hr_builtin = c.multipath.enabled && tower.size() >= known_hr_clip.size() &&
-                            tower.compare(tower.size() - known_hr_clip.size(), known_hr_clip.size(), known_hr_clip) == 0;
+    const bool clip_l336 = ends_with(tower, kClipL336);
     try {
       c.vision_dir = resolve_vision_dir(model_dir, tower, where).string();
-    } catch (const Error&) {
-      if (!hr_builtin) throw;
+    } catch (const Error& e) {
+      if (!clip_l336) throw;
+      // CLIP-L/336's shape is known: LLaVA-HR holds its weights; LLaVA-1.5 needs the folder only to load them.
+      if (!c.multipath.enabled) c.vision_missing = e.what();
     }
     if (c.vision_dir.empty()) {
-      c.vision = clip_large_336();  // LLaVA-HR without the CLIP folder: the shape is known, the weights are ours
+      c.vision = clip_large_336();
     } else {
       const fs::path vcfg = fs::path(c.vision_dir) / "config.json";
       json vj = read_json(vcfg);
@@ -315,8 +453,8 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
       if (c.vision.layers % 4 != 0)
         throw Error(where, "LLaVA-HR needs a CLIP depth divisible by 4 (adapters after each quarter), got " +
                                std::to_string(c.vision.layers));
-      if (c.projector != "mlp2x_gelu")
-        throw Error(where, "mm_projector_type '" + c.projector + "' with is_multipath_encoder is not supported (mlp2x_gelu)");
+      if (c.projector != ProjectorKind::Mlp2xGelu)
+        throw Error(where, "mm_projector_type 'tokenpacker' with is_multipath_encoder is not supported (mlp2x_gelu)");
     }
   }
   if (c.layout != Layout::Original && j.value("is_multipath_encoder", false))
@@ -325,14 +463,14 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
   get_opt(j, "mm_hidden_size", &c.mm_hidden, where);
   if (c.mm_hidden != c.vision.hidden)
     throw Error(where, "mm_hidden_size " + std::to_string(c.mm_hidden) + " disagrees with the vision tower's hidden_size " + std::to_string(c.vision.hidden));
-  if (c.aspect != "pad" && c.aspect != "square" && c.aspect != "resize")
-    throw Error(where, "image_aspect_ratio '" + c.aspect + "' is not supported (pad)");
   get_opt(j, "scale_factor", &c.tokenpacker.scale, where);
   c.tokenpacker.heads = std::max(1, c.mm_hidden / 128);
   if (j.contains("tokenpacker") && j["tokenpacker"].is_object()) {  // DPN Studio extension keys (tests/golden/METHODS.md)
     get_opt(j["tokenpacker"], "multi_level_layers", &c.tokenpacker.levels, where + ": tokenpacker");
     get_opt(j["tokenpacker"], "num_heads", &c.tokenpacker.heads, where + ": tokenpacker");
   }
+  describe_weights(c, where);  // where the weights are; TokenPacker is recognised by its weights
+  if (c.projector == ProjectorKind::TokenPacker) check_tokenpacker(c, where);
   int run = c.vision_layers_to_run();
   if (run < 0 || run > c.vision.layers)
     throw Error(where, "vision select layer " + std::to_string(c.select_layer) + " is outside the tower's " + std::to_string(c.vision.layers) + " layers");

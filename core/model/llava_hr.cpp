@@ -32,7 +32,7 @@ at::Tensor clip_layer(const ClipLayerWeights& w, const VisionConfig& cfg, const 
   at::Tensor ctx = at::matmul(probs, v).transpose(0, 1).reshape({T, cfg.hidden});
   at::Tensor out = x + at::linear(ctx, w.o_w, w.o_b);
   at::Tensor m = at::linear(at::layer_norm(out, {cfg.hidden}, w.ln2_w, w.ln2_b, cfg.ln_eps), w.fc1_w, w.fc1_b);
-  m = cfg.act == "quick_gelu" ? m * at::sigmoid(1.702 * m) : at::gelu(m);
+  m = cfg.act == VisionAct::QuickGelu ? m * at::sigmoid(1.702 * m) : at::gelu(m);
   return out + at::linear(m, w.fc2_w, w.fc2_b);
 }
 

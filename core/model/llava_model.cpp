@@ -64,7 +64,7 @@ std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::
 at::Tensor encode_image(const LlavaModel& m, const at::Tensor& pixels, double* vision_ms, double* projector_ms) {
   auto t0 = std::chrono::steady_clock::now();
   const at::Tensor px = pixels.to(m.weights.llm.embed.device());
-  if (m.cfg.projector == "tokenpacker") {
+  if (m.cfg.projector == ProjectorKind::TokenPacker) {
     // Single-level (select layer) and multi-level (levels concatenated on channels) features, class token dropped.
     std::vector<int> idx{m.cfg.select_layer < 0 ? m.cfg.vision.layers + 1 + m.cfg.select_layer : m.cfg.select_layer};
     idx.insert(idx.end(), m.cfg.tokenpacker.levels.begin(), m.cfg.tokenpacker.levels.end());
@@ -112,7 +112,7 @@ EmbeddedPrompt embed_prompt(const LlavaModel& m, const std::vector<int>& ids, co
   const int g = m.cfg.base_grid();  // LLaVA-1.5: the CLIP grid; LLaVA-HR: the fast grid (32x32 at 1024 px)
   if (p.visual_count == int64_t(g) * g) {
     p.grid_h = p.grid_w = g;
-  } else if (m.cfg.projector == "tokenpacker" && p.visual_count * m.cfg.tokenpacker.scale * m.cfg.tokenpacker.scale == int64_t(g) * g) {
+  } else if (m.cfg.projector == ProjectorKind::TokenPacker && p.visual_count * m.cfg.tokenpacker.scale * m.cfg.tokenpacker.scale == int64_t(g) * g) {
     p.grid_h = p.grid_w = g / m.cfg.tokenpacker.scale;  // each packed token covers a scale x scale region
     p.cell = m.cfg.tokenpacker.scale;
   }

@@ -129,13 +129,14 @@ ClipWeights load_clip(Binder& b, const std::string& p, const LlavaConfig& cfg) {
   return w;
 }
 
-LlamaWeights load_llama(Binder& b, const std::string& p, const std::string& head_key, const LlavaConfig& cfg) {
+LlamaWeights load_llama(Binder& b, const LlavaConfig& cfg) {
   const TextConfig& t = cfg.text;
+  const std::string& p = cfg.names.llm;
   const int64_t D = t.hidden, M = t.intermediate, V = t.vocab, Dh = t.head_dim();
   LlamaWeights w;
   w.embed = b.get(p + "embed_tokens.weight", {V, D});
   w.norm = b.get(p + "norm.weight", {D});
-  w.lm_head = b.get(head_key, {V, D});
+  w.lm_head = cfg.names.lm_head.empty() ? w.embed : b.get(cfg.names.lm_head, {V, D});  // empty: tied
   for (int i = 0; i < t.layers; ++i) {
     const std::string q = p + "layers." + L(i) + ".";
     LlamaLayerWeights l;
@@ -156,13 +157,13 @@ LlamaWeights load_llama(Binder& b, const std::string& p, const std::string& head
     const std::string q = p + "layers." + L(pl.index) + ".";
     auto& l = w.layers[pl.index];
     const int64_t E = pl.experts.size();
-    if (cfg.pooling.type != "adaptive") {
+    if (cfg.pooling.type != PoolingType::Adaptive) {
       // A static/random ablation of a trained checkpoint may still carry its routers: known, not used.
       for (const char* s : {"pooling_router.mlp1.0.weight", "pooling_router.mlp1.0.bias", "pooling_router.mlp1.1.weight",
                             "pooling_router.predictor.weight"})
         if (b.has(q + s)) b.ignore(q + s);
     } else {
-      if (cfg.pooling.router_version == "v1") {
+      if (cfg.pooling.router_version == RouterVersion::V1) {
         l.router.ln_w = b.get(q + "pooling_router.mlp1.0.weight", {D});
         l.router.ln_b = b.get(q + "pooling_router.mlp1.0.bias", {D});
         l.router.fc1 = b.get(q + "pooling_router.mlp1.1.weight", {D / 4, D});
@@ -171,7 +172,7 @@ LlamaWeights load_llama(Binder& b, const std::string& p, const std::string& head
         l.router.predictor = b.get(q + "pooling_router.predictor.weight", {E, D});
       }
     }
-    if (cfg.pooling.function == "conv")
+    if (cfg.pooling.function == PoolFunction::Conv)
       for (int64_t e = 0; e < E; ++e)
         l.conv_experts.push_back(b.get(q + "experts." + std::to_string(e) + ".weight",
                                        {D, 1, pl.experts[e].first, pl.experts[e].second}));
@@ -179,7 +180,8 @@ LlamaWeights load_llama(Binder& b, const std::string& p, const std::string& head
   return w;
 }
 
-TokenPackerWeights load_tokenpacker(Binder& b, const std::string& p, const LlavaConfig& cfg) {
+TokenPackerWeights load_tokenpacker(Binder& b, const LlavaConfig& cfg) {
+  const std::string& p = cfg.names.projector;
   const int64_t E = cfg.mm_hidden, Dm = E * int64_t(cfg.tokenpacker.levels.size()), D = cfg.text.hidden;
   TokenPackerWeights w;
   w.q_proj = b.get(p + "q_proj_1.weight", {E, E});
@@ -204,23 +206,19 @@ TokenPackerWeights load_tokenpacker(Binder& b, const std::string& p, const Llava
   w.mlp0_b = b.get(p + "mlp.0.bias", {D});
   w.mlp2_w = b.get(p + "mlp.2.weight", {D, D});
   w.mlp2_b = b.get(p + "mlp.2.bias", {D});
-  for (int l : cfg.tokenpacker.levels)
-    if (l < 0 || l > cfg.vision.layers)
-      throw Error(cfg.config_path, "tokenpacker level " + std::to_string(l) + " is outside the vision tower's " + std::to_string(cfg.vision.layers) + " layers");
-  if (cfg.vision.grid() % cfg.tokenpacker.scale != 0)
-    throw Error(cfg.config_path, "scale_factor " + std::to_string(cfg.tokenpacker.scale) + " does not divide the " + std::to_string(cfg.vision.grid()) + "-token grid side");
-  if (E % cfg.tokenpacker.heads != 0)
-    throw Error(cfg.config_path, "tokenpacker.num_heads " + std::to_string(cfg.tokenpacker.heads) + " does not divide the width " + std::to_string(E));
   return w;
 }
 
-ProjectorWeights load_projector(Binder& b, const std::string& p1, const std::string& p2, const LlavaConfig& cfg) {
+ProjectorWeights load_projector(Binder& b, const LlavaConfig& cfg) {
   const int64_t D = cfg.text.hidden, Dv = cfg.mm_hidden;
+  const std::string p1 = cfg.names.projector + cfg.names.projector1, p2 = cfg.names.projector + cfg.names.projector2;
   ProjectorWeights w;
   w.w1 = b.get(p1 + "weight", {D, Dv});
-  w.b1 = b.get(p1 + "bias", {D});
   w.w2 = b.get(p2 + "weight", {D, D});
-  w.b2 = b.get(p2 + "bias", {D});
+  if (cfg.names.projector_bias) {  // multimodal_projector_bias = false: none
+    w.b1 = b.get(p1 + "bias", {D});
+    w.b2 = b.get(p2 + "bias", {D});
+  }
   return w;
 }
 
@@ -296,60 +294,38 @@ HrVisionWeights load_hr_tower(Binder& b, const std::string& p, const LlavaConfig
 
 }  // namespace
 
-LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype, at::Device device) {
+LlavaWeights load_llava_weights(const LlavaConfig& cfg, at::ScalarType dtype, at::Device device) {
+  const bool separate_tower = cfg.layout == Layout::Original && !cfg.multipath.enabled;
+  if (separate_tower && cfg.vision_dir.empty()) throw Error(cfg.config_path, cfg.vision_missing);
   LlavaWeights w;
   TensorSet set = open_checkpoint_folder(cfg.model_dir);
-  if (cfg.layout != Layout::Original) {
-    if (set.contains("model.language_model.embed_tokens.weight")) cfg.layout = Layout::HfNew;
-    else if (set.contains("language_model.model.embed_tokens.weight")) cfg.layout = Layout::HfLegacy;
-    else throw Error(cfg.model_dir, "llava-hf config, but neither 'language_model.model.embed_tokens.weight' nor "
-                                    "'model.language_model.embed_tokens.weight' is in the weights");
-  }
   w.layout = cfg.layout;
   Binder b(set, dtype, device, cfg.model_dir);
-  switch (cfg.layout) {
-    case Layout::Original: {
-      if (cfg.multipath.enabled) {  // LLaVA-HR: both towers and the adapters are in the checkpoint itself
-        w.llm = load_llama(b, "model.", "lm_head.weight", cfg);
-        w.projector = load_projector(b, "model.mm_projector.0.", "model.mm_projector.2.", cfg);
-        w.vision = load_clip(b, "model.vision_tower.fast_vision_tower.vision_tower.vision_model.", cfg);
-        w.hr = load_hr_tower(b, "model.vision_tower.", cfg);
-        b.check_all_used({"model.vision_tower.slow_vision_tower.vision_tower.head.",      // classifier, unused
-                          "model.vision_tower.slow_vision_tower.vision_tower.norm_pre."});
-        break;
-      }
-      w.llm = load_llama(b, "model.", "lm_head.weight", cfg);
-      // TokenPacker's official scripts still write mm_projector_type "mlp2x_gelu": recognise it by its weights.
-      if (set.contains("model.mm_projector.q_proj_1.weight")) cfg.projector = "tokenpacker";
-      if (cfg.projector == "tokenpacker") w.tokenpacker = load_tokenpacker(b, "model.mm_projector.", cfg);
-      else if (cfg.projector == "mlp2x_gelu") w.projector = load_projector(b, "model.mm_projector.0.", "model.mm_projector.2.", cfg);
-      std::vector<std::string> unused;
-      if (cfg.projector != "mlp2x_gelu" && cfg.projector != "tokenpacker") unused.push_back("model.mm_projector.");
-      // LLaVA checkpoints sometimes carry a copy of the tower (LLaVA #672): validated, not used.
-      unused.push_back("model.vision_tower.");
-      b.check_all_used(unused);
-      TensorSet vset = open_checkpoint_folder(cfg.vision_dir);
-      Binder vb(vset, dtype, device, cfg.vision_dir);
-      w.vision = load_clip(vb, "vision_model.", cfg);
-      vb.check_all_used({"text_model.", "visual_projection.", "text_projection.", "logit_scale"});
-      w.bytes_in_place += vb.bytes_in_place;
-      w.bytes_copied += vb.bytes_copied;
-      w.keep_alive.push_back(std::make_shared<TensorSet>(std::move(vset)));
-      break;
-    }
-    case Layout::HfLegacy:
-      w.llm = load_llama(b, "language_model.model.", "language_model.lm_head.weight", cfg);
-      w.projector = load_projector(b, "multi_modal_projector.linear_1.", "multi_modal_projector.linear_2.", cfg);
-      w.vision = load_clip(b, "vision_tower.vision_model.", cfg);
-      b.check_all_used({});
-      break;
-    case Layout::HfNew:
-      w.llm = load_llama(b, "model.language_model.", "lm_head.weight", cfg);
-      w.projector = load_projector(b, "model.multi_modal_projector.linear_1.", "model.multi_modal_projector.linear_2.", cfg);
-      w.vision = load_clip(b, "model.vision_tower.vision_model.", cfg);
-      b.check_all_used({});
-      break;
+  w.llm = load_llama(b, cfg);
+  if (cfg.projector == ProjectorKind::TokenPacker) w.tokenpacker = load_tokenpacker(b, cfg);
+  else w.projector = load_projector(b, cfg);
+  std::vector<std::string> unused;
+  if (cfg.names.lm_head.empty())  // tied: a stored copy of the head is not used (transformers ignores it too)
+    for (const char* head : {"lm_head.weight", "language_model.lm_head.weight"}) unused.push_back(head);
+  if (cfg.multipath.enabled) {  // LLaVA-HR: both towers and the adapters are in the checkpoint itself
+    w.vision = load_clip(b, cfg.names.vision, cfg);
+    w.hr = load_hr_tower(b, "model.vision_tower.", cfg);
+    unused.insert(unused.end(), {"model.vision_tower.slow_vision_tower.vision_tower.head.",  // classifier, unused
+                                 "model.vision_tower.slow_vision_tower.vision_tower.norm_pre."});
+  } else if (separate_tower) {
+    // LLaVA checkpoints sometimes carry a copy of the tower (LLaVA #672): validated, not used.
+    unused.push_back("model.vision_tower.");
+    TensorSet vset = open_checkpoint_folder(cfg.vision_dir);
+    Binder vb(vset, dtype, device, cfg.vision_dir);
+    w.vision = load_clip(vb, cfg.names.vision, cfg);
+    vb.check_all_used({"text_model.", "visual_projection.", "text_projection.", "logit_scale"});
+    w.bytes_in_place += vb.bytes_in_place;
+    w.bytes_copied += vb.bytes_copied;
+    w.keep_alive.push_back(std::make_shared<TensorSet>(std::move(vset)));
+  } else {
+    w.vision = load_clip(b, cfg.names.vision, cfg);
   }
+  b.check_all_used(unused);
   w.bytes_in_place += b.bytes_in_place;
   w.bytes_copied += b.bytes_copied;
   w.keep_alive.push_back(std::make_shared<TensorSet>(std::move(set)));

@@ -32,7 +32,7 @@ struct ClipWeights {                // vision_model.
 };
 
 struct ProjectorWeights {           // model.mm_projector.{0,2} | multi_modal_projector.linear_{1,2}
-  at::Tensor w1, b1;                // [D, Dv], [D]
+  at::Tensor w1, b1;                // [D, Dv], [D] (no biases when multimodal_projector_bias is false)
   at::Tensor w2, b2;                // [D, D], [D]
 };
 
@@ -65,13 +65,13 @@ struct LlamaWeights {
   at::Tensor embed;                 // model.embed_tokens.weight            [V, D]
   std::vector<LlamaLayerWeights> layers;
   at::Tensor norm;                  // model.norm.weight                    [D]
-  at::Tensor lm_head;               // lm_head.weight                       [V, D]
+  at::Tensor lm_head;               // lm_head.weight                       [V, D] (embed when tied)
 };
 
 struct LlavaWeights {
   ClipWeights vision;
   ProjectorWeights projector;
-  TokenPackerWeights tokenpacker;   // instead of `projector` when cfg.projector == "tokenpacker"
+  TokenPackerWeights tokenpacker;   // instead of `projector` for a TokenPacker checkpoint
   LlamaWeights llm;
   HrVisionWeights hr;               // LLaVA-HR only (cfg.multipath.enabled); `vision` then holds its fast CLIP
   std::vector<std::shared_ptr<const void>> keep_alive;  // the mapped checkpoint files
@@ -81,7 +81,7 @@ struct LlavaWeights {
 };
 
 // Loads and validates every tensor. `dtype` is the compute dtype (at::kFloat or at::kBFloat16): tensors already in
-// it are used in place from the mmap (no copy); others are converted once. Updates cfg.layout (HF legacy vs new).
-LlavaWeights load_llava_weights(LlavaConfig& cfg, at::ScalarType dtype, at::Device device = at::kCPU);
+// it are used in place from the mmap (no copy); others are converted once. Reads the tensors `cfg.names` points to.
+LlavaWeights load_llava_weights(const LlavaConfig& cfg, at::ScalarType dtype, at::Device device = at::kCPU);
 
 }  // namespace dpn

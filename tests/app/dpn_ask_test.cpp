@@ -1,6 +1,5 @@
 // The `dpn ask` command as a user runs it: JSON output, exit codes, one-line errors.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <array>
@@ -8,23 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "app/cli_runner.h"
+
 namespace {
 
-struct CliResult {
-  int code;
-  std::string out;  // stdout and stderr together
-};
-
-CliResult run_dpn(const std::string& args) {
-  std::string cmd = std::string(DPN_BINARY_DIR) + "/app/dpn " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = ::pclose(p);
-  return CliResult{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using dpn::test::CliResult;
+using dpn::test::run_dpn;
 
 const std::string kImage = std::string(DPN_SOURCE_DIR) + "/resources/samples/shapes.png";
 

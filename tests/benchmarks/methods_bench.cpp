@@ -30,7 +30,8 @@ std::unique_ptr<LlavaModel> random_model() {
   m->cfg.vision.image_size = 336, m->cfg.vision.patch_size = 14;
   m->dtype = at::kFloat;
   PoolingConfig& pc = m->cfg.pooling;
-  pc.present = true, pc.type = "adaptive", pc.function = "max", pc.location = "post", pc.router_version = "v1";
+  pc.present = true, pc.type = PoolingType::Adaptive, pc.function = PoolFunction::Max, pc.location = PoolLocation::Post;
+  pc.router_version = RouterVersion::V1;
   for (int l = 0; l < 3; ++l) pc.layers.push_back({l, {{1, 1}, {1, 2}, {2, 2}}});
   auto r = [](int64_t a, int64_t b) { return at::randn({a, b}) * 0.02; };
   LlamaWeights& w = m->weights.llm;

@@ -29,7 +29,6 @@ constexpr int kMaxNewTokens = 16;
 struct Fixture {
   std::unique_ptr<dpn::Model> model;
   std::vector<dpn::eval::EvalSample> samples;
-  dpn::flops::ModelShape shape;
   dpn::AskResult answer;  // one real answer, recorded again and again by the store benchmarks
   std::string dir;
 
@@ -38,7 +37,6 @@ struct Fixture {
     mo.path = std::getenv("DPN_BENCH_MODEL") ? std::getenv("DPN_BENCH_MODEL") : "tiny-random";
     mo.threads = std::getenv("DPN_BENCH_THREADS") ? std::atoi(std::getenv("DPN_BENCH_THREADS")) : 0;
     model = dpn::Model::load(mo);
-    shape = dpn::flops::model_shape_from_folder(model->info().path);
     const std::string ds = std::string(DPN_SOURCE_RESOURCES) + "/../datasets/dpnbench/test";
     dpn::eval::DatasetSpec spec{"dpnbench", ds + "/questions.jsonl", ds + "/images", ds + "/answers.jsonl", true};
     samples = dpn::eval::read_dataset(spec);
@@ -104,7 +102,7 @@ void record(benchmark::State& state, bool durable, double& mean_ms) {
   for (auto _ : state) {
     const auto t = Clock::now();
     s.id = std::to_string(id++);
-    const dpn::bench::SampleCost cost = dpn::bench::sample_cost(f.shape, "none", f.answer);
+    const dpn::bench::SampleCost cost = dpn::bench::sample_cost(f.answer);
     db.add_sample_result(run, dpn::bench::make_sample_result("dpnbench", s, f.answer, cost, 1.0, 0));
     total += std::chrono::duration<double, std::milli>(Clock::now() - t).count();
   }

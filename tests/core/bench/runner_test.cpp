@@ -176,3 +176,23 @@ TEST(Runner, BadMethodsFailBeforeAnyWork) {
   s.max_new_tokens = 0;
   EXPECT_THROW(run_benchmark(s, nullptr, kNoCancel), dpn::Error);
 }
+
+// The model's description is read once (by the engine): the tower given by --vision-tower may be anywhere.
+TEST(Runner, VisionTowerAnywhere) {
+  test::TempDir dir;
+  const std::string golden = std::string(DPN_TEST_DATA) + "/golden";
+  std::filesystem::copy(golden + "/llava_orig", dir.file("model"));  // without its sibling tower folder
+  BenchSpec s = tiny_spec(dir.file("runs.sqlite"), 2);
+  s.model = dir.file("model");
+  s.max_new_tokens = 2;
+  try {
+    run_benchmark(s, nullptr, kNoCancel);
+    FAIL() << "the tower is not next to the model: loading must fail without --vision-tower";
+  } catch (const dpn::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--vision-tower"), std::string::npos) << e.what();
+  }
+  s.vision_tower = golden + "/tiny-clip-golden";
+  const BenchSummary b = run_benchmark(s, nullptr, kNoCancel);
+  EXPECT_EQ(b.done, 2);
+  EXPECT_GT(b.methods.at(0).mean_flops_llm, 0);
+}

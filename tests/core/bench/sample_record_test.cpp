@@ -1,4 +1,4 @@
-// One answered question as a store row: scoring, FLOPs from the engine's trace or from core/flops, per-layer rows
+// One answered question as a store row: scoring, FLOPs from the engine's trace, per-layer rows
 // and router decisions.
 #include "bench/sample_record.h"
 
@@ -36,44 +36,27 @@ dpn::eval::EvalSample sample() {
 
 }  // namespace
 
-TEST(SampleRecord, DecodePasses) {
-  EXPECT_EQ(decode_passes(answered("a", 1, 2, 3, "eos")), 3);
-  EXPECT_EQ(decode_passes(answered("a", 1, 2, 3, "max_tokens")), 2);
-  EXPECT_EQ(decode_passes(answered("", 1, 2, 0, "eos")), 0);
-  EXPECT_EQ(decode_passes(answered("", 1, 2, 0, "max_tokens")), 0);
-}
-
-TEST(SampleRecord, UntracedCostIsCountedFromTheModelShape) {
-  const auto shape = dpn::flops::model_shape_from_folder(test::kTinyModel);
-  const dpn::AskResult r = answered("Red.", 49, 90, 4, "eos");
-  const SampleCost c = sample_cost(shape, "none", r);
-  dpn::flops::FlopsOptions o;
-  o.image_tokens = 49;
-  o.text_tokens = 41;
-  o.decode_tokens = 4;
-  const auto expect = dpn::flops::count_flops(shape, dpn::flops::parse_method_spec("none"), o);
-  EXPECT_GT(c.flops_llm, 0);
-  EXPECT_DOUBLE_EQ(c.flops_llm, expect.llm_prefill);
-  EXPECT_DOUBLE_EQ(c.flops_total, expect.whole_total());
-  ASSERT_EQ(c.layers.size(), static_cast<size_t>(shape.llm.layers));
-  EXPECT_EQ(c.layers[0].n_visual, 49);
-  EXPECT_EQ(c.layers[0].grid_h, 7);
-  EXPECT_EQ(c.layers[3].ms, 0.0);
-  EXPECT_DOUBLE_EQ(c.layers[3].flops, expect.prefill[3].total());
+TEST(SampleRecord, AnswerWithoutTraceHasNoCost) {
+  try {
+    sample_cost(answered("Red.", 49, 90, 4, "eos"));
+    FAIL() << "FLOPs of an untraced answer were made up";
+  } catch (const dpn::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no trace"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SampleRecord, TracedCostAndRoutersComeFromTheEngine) {
-  const auto shape = dpn::flops::model_shape_from_folder(test::kTinyModel);
   dpn::AskResult r = answered("red", 49, 90, 2, "eos");
   r.trace.llm_prefill_flops = 1000;
+  r.trace.lm_head_flops = 1000;
   r.trace.llm_decode_flops = 10;
   r.trace.vision_flops = 100;
   r.trace.projector_flops = 1;
   for (int l = 0; l < 4; ++l) r.trace.layers.push_back({l, 90, l < 2 ? 49 : 16, l < 2 ? 7 : 4, l < 2 ? 7 : 4, {}, {}, 0.5, 250.0, 0});
   r.trace.routers.push_back({2, {{1, 1}, {2, 2}, {1, 2}}, {0.25f, 0.5f, 0.25f}, 1, false, 7, 7, 4, 4});
-  const SampleCost c = sample_cost(shape, "dpn", r);
+  const SampleCost c = sample_cost(r);
   EXPECT_EQ(c.flops_llm, 1000);
-  EXPECT_EQ(c.flops_total, 1111);
+  EXPECT_EQ(c.flops_total, 2111);
   ASSERT_EQ(c.layers.size(), 4u);
   EXPECT_EQ(c.layers[2].n_visual, 16);
   EXPECT_EQ(c.layers[2].ms, 0.5);
@@ -82,27 +65,6 @@ TEST(SampleRecord, TracedCostAndRoutersComeFromTheEngine) {
   EXPECT_EQ(s.routers[0].layer, 2);
   EXPECT_EQ(s.routers[0].expert, 1);
   EXPECT_EQ(s.routers[0].probs_json, "[0.25,0.5,0.25]");
-}
-
-TEST(SampleRecord, DpnWithoutTraceFollowsTheRoutersPath) {
-  const auto shape = dpn::flops::model_shape_from_folder(test::kTinyModel);
-  dpn::AskResult r = answered("red", 49, 90, 2, "eos");
-  try {
-    sample_cost(shape, "dpn", r);
-    FAIL() << "DPN FLOPs without router decisions were made up";
-  } catch (const dpn::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("neither FLOPs nor router decisions"), std::string::npos) << e.what();
-  }
-  r.trace.routers.push_back({1, {{1, 1}, {2, 2}}, {0.3f, 0.7f}, 1, false, 7, 7, 3, 3});
-  const SampleCost c = sample_cost(shape, "dpn", r);
-  dpn::flops::FlopsOptions o;
-  o.image_tokens = 49;
-  o.text_tokens = 41;
-  o.decode_tokens = 2;
-  const auto expect = dpn::flops::count_flops(shape, dpn::flops::parse_method_spec("dpn:path=1=2x2"), o);
-  EXPECT_DOUBLE_EQ(c.flops_llm, expect.llm_prefill);
-  const auto none = dpn::flops::count_flops(shape, dpn::flops::parse_method_spec("none"), o);
-  EXPECT_LT(c.flops_llm, none.llm_prefill);
 }
 
 TEST(SampleRecord, RowIsScoredWithTheDatasetsScorer) {

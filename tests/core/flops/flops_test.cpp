@@ -67,7 +67,7 @@ TEST(Flops, NoneAndFastVPlans) {
   const FlopsReport fv = count("llava-1.5-7b", "fastv:k=2,r=0.75");
   EXPECT_EQ(fv.plan.layers[0].tokens, 612);
   EXPECT_EQ(fv.plan.layers[1].tokens, 612);
-  EXPECT_TRUE(fv.plan.layers[1].fastv_rank);
+  EXPECT_EQ(fv.plan.layers[1].work.rank_rows, 1);
   EXPECT_GT(fv.prefill[1].ranking, 0);
   EXPECT_EQ(fv.plan.layers[2].tokens, 36 + 144);
   EXPECT_EQ(fv.plan.layers[31].kv_len, 180);
@@ -82,15 +82,15 @@ TEST(Flops, DpnPlanPoolsTheGridAndRoutesOnce) {
   const auto& L = r.plan.layers;
   EXPECT_EQ(L[7].tokens, 612);  // post: layer 7 runs on the full grid, its output is pooled
   EXPECT_EQ(L[7].kv_len, 612);
-  EXPECT_TRUE(L[7].router);
-  EXPECT_EQ(L[7].pool_in, 576);
-  EXPECT_EQ(L[7].pool_out, 144);
+  EXPECT_EQ(L[7].work.router_experts, 3);
+  EXPECT_EQ(L[7].work.pool_in, 576);
+  EXPECT_EQ(L[7].work.pool_out, 144);
   EXPECT_EQ(L[8].tokens, 36 + 144);
   EXPECT_EQ(L[16].grid_h, 12);
   EXPECT_EQ(L[16].grid_w, 6);   // 1x2 halves the width only
   EXPECT_EQ(L[24].visual, 18);  // 6x3
-  EXPECT_EQ(r.plan.final_tokens, 36 + 18);
-  EXPECT_DOUBLE_EQ(r.prefill[7].router, router_flops(4096));
+  EXPECT_EQ(r.plan.layers[31].tokens, 36 + 18);
+  EXPECT_DOUBLE_EQ(r.prefill[7].router, router_flops(4096, 3));
   EXPECT_DOUBLE_EQ(r.prefill[7].pooling, 576.0 * 4096 + 144.0 * 4096);  // one op per input + probability scaling
   EXPECT_EQ(r.prefill[6].router, 0);
 
@@ -109,9 +109,9 @@ TEST(Flops, StaticPoolingSkipsGridsBelowSixteenTokens) {
   // 24 -> 12 -> 6 -> 3: the fourth step sees 9 < 16 tokens and is skipped (dpn-detail.md §1.6 guard 2).
   const FlopsReport r = count("llava-1.5-7b", "static:7=2,15=2,23=2,27=2");
   EXPECT_EQ(r.plan.layers[24].visual, 9);
-  EXPECT_EQ(r.plan.layers[27].pool_in, 0);
+  EXPECT_EQ(r.plan.layers[27].work.pool_in, 0);
   EXPECT_EQ(r.plan.layers[28].visual, 9);
-  EXPECT_FALSE(r.plan.layers[7].router);
+  EXPECT_EQ(r.plan.layers[7].work.router_experts, 0);
   EXPECT_DOUBLE_EQ(r.prefill[7].pooling, 576.0 * 4096);  // no probability scaling without a router
 }
 
@@ -179,11 +179,42 @@ TEST(Flops, ReportRendersSavings) {
   EXPECT_LT(s.whole, s.llm_prefill);  // the vision tower is not pruned
   const std::string text = report_text(none, fv, /*per_layer=*/true);
   EXPECT_NE(text.find("LLM prefill"), std::string::npos);
-  EXPECT_NE(text.find("fastv ranks image tokens"), std::string::npos);
+  EXPECT_NE(text.find("ranks visual tokens (1 attention rows)"), std::string::npos);
   const std::string json = report_json(none, fv);
   EXPECT_NE(json.find("\"saving_vs_none\""), std::string::npos);
   EXPECT_NE(json.find("\"fastv_convention\""), std::string::npos);
   EXPECT_EQ(format_si(8.12e12), "8.12 T");
   EXPECT_EQ(format_si(24.2e9), "24.2 G");
   EXPECT_EQ(format_si(512), "512 ");
+}
+
+TEST(Flops, TokenPackerProjectorCountedByHand) {
+  // demo-tokenpacker: CLIP width E = 64 on a 12x12 patch grid (N = 144), 4 levels (C = 256), scale 2 (M = 36
+  // queries of s^2 = 4 keys), 8 heads, LLM width 128. The engine once counted it with the 7B defaults (E 1024,
+  // C 4096): 3.8 GFLOP for an op that ran in about a millisecond.
+  ProjectorShape p;
+  p.kind = ProjectorShape::Kind::TokenPacker;
+  p.in = 64, p.hidden = 128, p.out = 128, p.grid = 12, p.scale = 2, p.embed = 64, p.multi_level_in = 256, p.packer_heads = 8;
+  const double keys_values = 2 * (2.0 * 144 * 256 * 64 + 144 * 64      // Linear(C, E) with bias
+                                  + 8.0 * 144 * 64                      // GELU
+                                  + 2.0 * 144 * 64 * 64 + 144 * 64      // Linear(E, E) with bias
+                                  + 5.0 * 144 * 64);                    // LayerNorm
+  const double queries = 4.0 * 36 * 64 + 2.0 * 36 * 64 * 64 + 5.0 * 36 * 64;  // bilinear, q_proj (no bias), LayerNorm
+  const double in_proj = (2.0 * 36 * 64 * 64 + 36 * 64) + 2 * (2.0 * 144 * 64 * 64 + 144 * 64);
+  const double attention = 2 * 2.0 * 36 * 4 * 64 + 5.0 * 8 * 36 * 4;   // scores + weighted sum, softmax
+  const double out_proj = 2.0 * 36 * 64 * 64 + 36 * 64;
+  const double mlp = 2.0 * 36 * 64 * 128 + 36 * 128 + 8.0 * 36 * 128 + 2.0 * 36 * 128 * 128 + 36 * 128;
+  const double hand = keys_values + queries + in_proj + attention + out_proj + mlp;
+  EXPECT_DOUBLE_EQ(hand, 17218944.0);
+  EXPECT_DOUBLE_EQ(projector_flops(p, 144), hand);
+}
+
+TEST(Flops, ExplicitHeadDimWidensQAndO) {
+  // d = 8 with 2 heads of 8 (head_dim given, not d / h = 4), 1 kv head: q and o are 16 wide, k and v 8.
+  LlmShape s = tiny();
+  s.head_size = 8;
+  const LayerFlops f = layer_prefill_flops(s, 3, /*causal=*/false);
+  EXPECT_DOUBLE_EQ(f.qkvo, 2.0 * 3 * 8 * 16 + 2 * (2.0 * 3 * 8 * 8) + 2.0 * 3 * 16 * 8);
+  EXPECT_DOUBLE_EQ(f.attention, 2 * 2 * (2.0 * 3 * 3 * 8));  // per head: scores + sum over head_dim 8
+  EXPECT_DOUBLE_EQ(f.rope, 3.0 * 3 * (16 + 8));
 }

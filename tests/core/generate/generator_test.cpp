@@ -54,6 +54,7 @@ TEST(Generation, StopsAtEos) {
   Generation g = generate(*m, golden_prompt(*m, fx), go);
   EXPECT_EQ(g.stop_reason, "eos");
   ASSERT_EQ(g.tokens.size(), 3u);
+  EXPECT_EQ(g.decode_passes, 3) << "the EOS came out of the pass that fed the third token";
   for (int i = 0; i < 3; ++i) EXPECT_EQ(g.tokens[i], fx["greedy_tokens"][i].item<int64_t>());
 }
 
@@ -66,11 +67,13 @@ TEST(Generation, MaxTokensAndCancel) {
   Generation g = generate(*m, golden_prompt(*m, fx), go);
   EXPECT_EQ(g.tokens.size(), 5u);
   EXPECT_EQ(g.stop_reason, "max_tokens");
+  EXPECT_EQ(g.decode_passes, 4) << "the first token comes from prefill; the last one is never fed back";
   int seen = 0;
   go.on_token = [&](int) { return ++seen < 2; };
   g = generate(*m, golden_prompt(*m, fx), go);
   EXPECT_EQ(g.stop_reason, "cancelled");
   EXPECT_EQ(g.tokens.size(), 2u);
+  EXPECT_EQ(g.decode_passes, 1);
 }
 
 TEST(Generation, KvCacheHoldsEveryProcessedToken) {

@@ -13,7 +13,7 @@ namespace {
 
 struct PoolCase {
   int h, w, kh, kw;
-  const char* fn;
+  PoolFunction fn;
 };
 
 }  // namespace
@@ -21,8 +21,8 @@ struct PoolCase {
 TEST(DeviceKernels, DpePoolMatchesTorchPath) {
   at::manual_seed(3);
   for (at::ScalarType dt : {at::kFloat, at::kBFloat16})  // LibTorch 1.13 has no CPU Half pooling; kernels/ tests fp16
-    for (PoolCase c : {PoolCase{8, 8, 2, 2, "max"}, PoolCase{8, 8, 1, 2, "avg"}, PoolCase{24, 24, 2, 2, "avg"},
-                       PoolCase{7, 7, 2, 2, "max"}, PoolCase{6, 6, 3, 3, "avg"}, PoolCase{4, 4, 1, 1, "max"}}) {
+    for (PoolCase c : {PoolCase{8, 8, 2, 2, PoolFunction::Max}, PoolCase{8, 8, 1, 2, PoolFunction::Avg}, PoolCase{24, 24, 2, 2, PoolFunction::Avg},
+                       PoolCase{7, 7, 2, 2, PoolFunction::Max}, PoolCase{6, 6, 3, 3, PoolFunction::Avg}, PoolCase{4, 4, 1, 1, PoolFunction::Max}}) {
       const int64_t before = 5, after = 3, D = 32;
       at::Tensor x = at::randn({before + c.h * c.w + after, D}).to(dt);
       at::Tensor t = dpe_pool_sequence(x, before, c.h, c.w, c.kh, c.kw, c.fn, 0.37f, KernelPath::Torch);
@@ -31,7 +31,7 @@ TEST(DeviceKernels, DpePoolMatchesTorchPath) {
       // fp32: the same arithmetic up to summation order; bf16/fp16: at most one unit in the last place.
       double tol = dt == at::kFloat ? 1e-6 : (dt == at::kBFloat16 ? 1.0 / 128 : 1.0 / 1024);
       double d = (t.to(at::kFloat) - k.to(at::kFloat)).abs().div(t.to(at::kFloat).abs().clamp_min(1.0)).max().item<double>();
-      EXPECT_LE(d, tol) << c10::toString(dt) << " " << c.h << "x" << c.w << " " << c.kh << "x" << c.kw << " " << c.fn;
+      EXPECT_LE(d, tol) << c10::toString(dt) << " " << c.h << "x" << c.w << " " << c.kh << "x" << c.kw << " " << pool_function_name(c.fn);
       EXPECT_TRUE(at::equal(t.narrow(0, 0, before), k.narrow(0, 0, before))) << "text before is copied";
     }
 }

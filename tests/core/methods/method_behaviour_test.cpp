@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/error_of.h"
 #include "core/golden_fixture.h"
 #include "dpn.h"
 #include "io/safetensors.h"
@@ -41,14 +42,6 @@ AskResult ask(const std::string& model, const std::string& method, std::vector<s
   return m->ask(q);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 
@@ -106,7 +99,7 @@ TEST(Trace, KvCacheShrinksWithTheTokensDropped) {
   EXPECT_LT(fastv.kv_cache_bytes, none.kv_cache_bytes);
   // FastV at k=2 keeps 32 of 64 image tokens from layer 2 on.
   EXPECT_EQ(fastv.trace.layers[1].seq_len - fastv.trace.layers[2].seq_len, 32);
-  EXPECT_EQ(fastv.trace.fastv_kept.size(), 32u);
+  EXPECT_EQ(fastv.trace.layers[2].regions.size(), 32u);
   EXPECT_EQ(fastv.trace.layers[2].grid_h, 0) << "FastV survivors are not a grid";
   EXPECT_LT(dpn.trace.llm_prefill_flops, none.trace.llm_prefill_flops);
 }

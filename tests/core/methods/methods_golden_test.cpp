@@ -72,12 +72,15 @@ void check_case(const MethodCase& c) {
   at::Tensor want = fx["greedy_tokens"];
   EXPECT_EQ(g.tokens, std::vector<int>(want.data_ptr<int64_t>(), want.data_ptr<int64_t>() + want.numel())) << c.name;
 
-  // Router decisions.
+  // Router decisions, from the per-layer record.
+  std::vector<RouterTrace> routers;
+  for (const LayerSnapshot& s : g.layers)
+    if (s.action.router) routers.push_back(*s.action.router);
   size_t r = 0;
   for (const auto& rec : fx.meta.value("dpe_records", nlohmann::json::array())) {
     if (rec.value("skipped", false)) continue;
-    ASSERT_LT(r, method->routers.size()) << c.name;
-    const RouterTrace& rt = method->routers[r++];
+    ASSERT_LT(r, routers.size()) << c.name;
+    const RouterTrace& rt = routers[r++];
     EXPECT_EQ(rt.layer, rec["layer"].get<int>());
     EXPECT_EQ(rt.chosen, rec.value("used", 0)) << c.name << " layer " << rt.layer;
     EXPECT_EQ(rt.grid_after_h, rec["grid_out"][0].get<int>());
@@ -85,9 +88,15 @@ void check_case(const MethodCase& c) {
     if (rec.contains("router_probs"))
       for (size_t e = 0; e < rt.probs.size(); ++e) EXPECT_NEAR(rt.probs[e], rec["router_probs"][e].get<double>(), 1e-5);
   }
-  if (method) EXPECT_EQ(r, method->routers.size()) << c.name << ": pooled at a layer the reference skipped";
-  if (fx.meta.contains("fastv")) {
-    EXPECT_EQ(method->fastv_kept, fx.meta["fastv"]["kept_image_indices_in_grid"].get<std::vector<int>>()) << c.name;
+  EXPECT_EQ(r, routers.size()) << c.name << ": pooled at a layer the reference skipped";
+  if (fx.meta.contains("fastv")) {  // the kept tokens' base-grid cells, in sequence order, at layer K
+    const LayerSnapshot& after = g.layers.at(fx.meta["method"]["k"].get<size_t>());
+    std::vector<int> kept;
+    for (const TokenRegion& reg : after.regions) {
+      EXPECT_EQ((reg.r1 - reg.r0) * (reg.c1 - reg.c0), 1) << c.name << ": a FastV survivor covers one cell";
+      kept.push_back(reg.r0 * g.base_w + reg.c0);
+    }
+    EXPECT_EQ(kept, fx.meta["fastv"]["kept_image_indices_in_grid"].get<std::vector<int>>()) << c.name;
   }
 }
 

@@ -54,7 +54,22 @@ TEST(BinCheckpoint, ConvertedCopyGivesTheSameLogits) {
   o.out_dir = out16.string();
   o.dtype = DType::BF16;
   convert_checkpoint(o);
-  double d = max_abs_diff(prefill_logits(out16.string(), at::kBFloat16), direct);
-  std::printf("bf16 copy: logits max diff %.3g\n", d);
-  EXPECT_LT(d, 0.05 * direct.abs().max().item<double>());
+  // bf16 has 8 significant bits: one rounding moves a value by at most u = 2^-8 relative (RMS u/sqrt(3)). The max
+  // |diff| is a tail statistic that depends on the CPU's bf16 GEMM accumulation order; the relative RMS is not.
+  // Two parts, each bounded separately: the weights rounded once (the fp32 engine on the bf16 copy; measured 2.4u),
+  // and bf16 arithmetic on top of it (measured 7.3u: about 30 roundings in sequence through the CLIP layers, projector
+  // and decoder, amplified by the random weights). The bounds leave 2x for other CPUs; a wrong cast, a misread
+  // tensor or a broken kernel moves the logits by O(1) relative.
+  constexpr double u = 1.0 / 256;
+  auto rel_rms = [&](const at::Tensor& a, const at::Tensor& ref) {
+    return (a.to(at::kDouble) - ref.to(at::kDouble)).pow(2).mean().sqrt().item<double>() /
+           ref.to(at::kDouble).pow(2).mean().sqrt().item<double>();
+  };
+  at::Tensor rounded_f32 = prefill_logits(out16.string(), at::kFloat), b16 = prefill_logits(out16.string(), at::kBFloat16);
+  const double weights = rel_rms(rounded_f32, direct), arithmetic = rel_rms(b16, rounded_f32), total = rel_rms(b16, direct);
+  std::printf("bf16 copy: relative RMS of the logits: weights rounded %.2fu, bf16 arithmetic %.2fu, total %.2fu "
+              "(u = 2^-8); max |diff| %.3g\n", weights / u, arithmetic / u, total / u, max_abs_diff(b16, direct));
+  EXPECT_LT(weights, 5 * u);
+  EXPECT_LT(arithmetic, 16 * u);
+  EXPECT_LT(total, 16 * u);
 }

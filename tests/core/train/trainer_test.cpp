@@ -77,11 +77,11 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
     EXPECT_EQ(model->cfg.text.vocab, model->tokenizer->vocab_size()) << m;
   }
   auto dpn = load_llava_model((out / "demo-dpn").string(), "", at::kFloat);
-  EXPECT_EQ(dpn->cfg.pooling.type, "adaptive");
+  EXPECT_EQ(dpn->cfg.pooling.type, PoolingType::Adaptive);
   ASSERT_FALSE(dpn->cfg.pooling.layers.empty());
   EXPECT_TRUE(dpn->weights.llm.layers[size_t(dpn->cfg.pooling.layers[0].index)].router.fc1.defined());
   auto packer = load_llava_model((out / "demo-tokenpacker").string(), "", at::kFloat);
-  EXPECT_EQ(packer->cfg.projector, "tokenpacker");
+  EXPECT_EQ(packer->cfg.projector, ProjectorKind::TokenPacker);
 
   // Resume: 4 steps saved every 2, then ask for 6 with --resume: only steps 4 and 5 run.
   TrainOptions a = smoke(out, "stage2", 4);
