@@ -2,6 +2,7 @@
 #include "views/figures/token_map_figure.h"
 
 #include <QPaintDevice>
+#include <QPoint>
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -33,14 +34,27 @@ QString caption_text(const RunTrace& t, int layer, const TokenMapStyle& s) {
   return QString("layer %1 \u00b7 %2").arg(l.layer).arg(visual_tokens_text(t, l));
 }
 
+// The base-grid cells (x = column, y = row) a token covers, clipped to the grid: its `cells` when it lists them (a
+// merge of scattered tokens), else its whole rectangle.
+std::vector<QPoint> region_cells(const TokenRegion& r, int gh, int gw) {
+  std::vector<QPoint> out;
+  if (!r.cells.empty()) {
+    for (int c : r.cells)
+      if (c >= 0 && gw > 0 && c / gw < gh) out.emplace_back(c % gw, c / gw);
+    return out;
+  }
+  for (int i = std::max(0, r.r0); i < std::min(gh, r.r1); ++i)
+    for (int j = std::max(0, r.c0); j < std::min(gw, r.c1); ++j) out.emplace_back(j, i);
+  return out;
+}
+
 // Per base-grid cell (row-major): 1 when a surviving token covers it. Uncovered cells were dropped (FastV), or the
 // trace is incomplete.
 std::vector<char> coverage(const RunTrace& t, const LayerTrace& l) {
   const int gh = std::max(0, t.image.grid_h), gw = std::max(0, t.image.grid_w);
   std::vector<char> covered(size_t(gh) * gw, 0);
   for (const TokenRegion& r : l.regions)
-    for (int i = std::max(0, r.r0); i < std::min(gh, r.r1); ++i)
-      for (int j = std::max(0, r.c0); j < std::min(gw, r.c1); ++j) covered[size_t(i) * gw + j] = 1;
+    for (const QPoint& c : region_cells(r, gh, gw)) covered[size_t(c.y()) * gw + c.x()] = 1;
   return covered;
 }
 
@@ -138,7 +152,7 @@ FigureLayout paint_token_map(QPainter& p, const QRectF& area, const QImage& imag
   const std::vector<char> covered = coverage(trace, l);
   for (int i = 0; i < gh; ++i)
     for (int j = 0; j < gw; ++j)
-      if (!covered[size_t(i) * gw + j]) p.fillRect(cell_rect({i, j, i + 1, j + 1}), heat ? kFaded : kDimmed);
+      if (!covered[size_t(i) * gw + j]) p.fillRect(cell_rect({i, j, i + 1, j + 1, {}}), heat ? kFaded : kDimmed);
   double lo = style.heat_lo, hi = style.heat_hi;
   if (heat) {
     if (!std::isfinite(lo) || !std::isfinite(hi)) {
@@ -148,14 +162,27 @@ FigureLayout paint_token_map(QPainter& p, const QRectF& area, const QImage& imag
     for (size_t i = 0; i < l.regions.size(); ++i) {
       QColor c = heat_color(hi > lo ? (l.attention[i] - lo) / (hi - lo) : 0.5);
       c.setAlpha(kHeatAlpha);
-      p.fillRect(cell_rect(l.regions[i]), c);
+      if (l.regions[i].cells.empty()) {
+        p.fillRect(cell_rect(l.regions[i]), c);
+      } else {
+        for (const QPoint& cell : region_cells(l.regions[i], gh, gw))
+          p.fillRect(cell_rect({cell.y(), cell.x(), cell.y() + 1, cell.x() + 1, {}}), c);
+      }
     }
   }
   if (style.cells) {
     const double w = std::clamp(side / 400, 0.3, 1.0);
     p.setPen(QPen(QColor(255, 255, 255, 210), w));
     p.setBrush(Qt::NoBrush);
-    for (const TokenRegion& r : l.regions) p.drawRect(cell_rect(r).adjusted(w / 2, w / 2, -w / 2, -w / 2));
+    // A token made of scattered cells is outlined cell by cell.
+    for (const TokenRegion& r : l.regions) {
+      if (r.cells.empty()) {
+        p.drawRect(cell_rect(r).adjusted(w / 2, w / 2, -w / 2, -w / 2));
+        continue;
+      }
+      for (const QPoint& c : region_cells(r, gh, gw))
+        p.drawRect(cell_rect({c.y(), c.x(), c.y() + 1, c.x() + 1, {}}).adjusted(w / 2, w / 2, -w / 2, -w / 2));
+    }
   }
   if (!bar_text.isEmpty())
     draw_color_bar(p, QRectF(box.left(), sq.bottom(), box.width(), bar_h), lo, hi, bar_text, &layout);
