@@ -206,6 +206,8 @@ class FigureLayoutTest : public QObject {
         QVERIFY2(std::abs(layout.canvas.width() - r.width_pt) < 1e-6, qPrintable(where));
         const QStringList problems = views::layout_problems(layout);
         QVERIFY2(problems.isEmpty(), qPrintable(where + ":\n" + problems_text(problems)));
+        for (const views::TextBox& t : layout.texts)  // names and numbers are never cut short
+          QVERIFY2(!t.text.contains(QChar(0x2026)), qPrintable(where + ": elided '" + t.text + "'"));
         // Pixels: the size in points times DPI / 72.
         QCOMPARE(png.width(), int(std::lround(r.width_pt * dpi / 72)));
         QCOMPARE(png.height(), int(std::lround(layout.canvas.height() * dpi / 72)));

@@ -92,15 +92,27 @@ FigureLayout paint_compare_maps(QPainter& p, const QRectF& area, const std::vect
 
   // Headers: a swatch in the method's colour and the method, one size for every panel; a spec too long for one
   // line at kTwoLinePt goes on two ("fastv" / "k=2,r=0.5"). Then the layer's tokens.
-  const QFont sub_font = figure_font(p, kTickPt);
-  const QFontMetricsF sfm = figure_metrics(p, sub_font);
-  QStringList names, kinds, params;
+  QStringList names, kinds, params, subs;
   for (const ComparePanel& c : panels) {
     names << c.method;
     kinds << c.method.section(':', 0, 0);
     params << c.method.section(':', 1);
+    const int i = panel_index(c.trace, layer);
+    subs << (i >= 0 ? visual_tokens_text(c.trace, c.trace.layers[size_t(i)]) : QString("no trace"));
   }
-  const double one_row_w = body.width() / double(panels.size()) - kPad - kSwatch - 3;
+  // The lines under the names at one size that fits every panel; when none does, the short form "144 (12x12)".
+  const double panel_w = body.width() / double(panels.size()) - kPad;
+  double sub_pt = fitting_size(p, subs + params, panel_w, kTickPt);
+  if (sub_pt == 0) {
+    for (size_t k = 0; k < panels.size(); ++k) {
+      const int i = panel_index(panels[k].trace, layer);
+      if (i >= 0) subs[int(k)] = layer_caption(panels[k].trace.layers[size_t(i)]);
+    }
+    sub_pt = std::max(kSmallestPt, fitting_size(p, subs + params, panel_w, kTickPt));
+  }
+  const QFont sub_font = figure_font(p, sub_pt);
+  const QFontMetricsF sfm = figure_metrics(p, sub_font);
+  const double one_row_w = panel_w - kSwatch - 3;
   double name_pt = fitting_size(p, names, one_row_w, kLabelPt, kTwoLinePt, true);
   const bool two_lines = name_pt == 0;
   if (two_lines) name_pt = std::max(kSmallestPt, fitting_size(p, kinds, one_row_w, kLabelPt, kSmallestPt, true));
@@ -130,9 +142,8 @@ FigureLayout paint_compare_maps(QPainter& p, const QRectF& area, const std::vect
                 sfm.elidedText(params[int(k)], Qt::ElideRight, inner.width()), &layout);
       y += sfm.height();
     }
-    const QString sub = i >= 0 ? visual_tokens_text(c.trace, c.trace.layers[size_t(i)]) : QString("no trace");
     draw_text(p, QRectF(inner.left(), y, inner.width(), sfm.height()), Qt::AlignHCenter | Qt::AlignTop,
-              sfm.elidedText(sub, Qt::ElideRight, inner.width()), &layout);
+              sfm.elidedText(subs[int(k)], Qt::ElideRight, inner.width()), &layout);
     TokenMapStyle ts;
     ts.caption = false;
     ts.heatmap = heat;

@@ -118,7 +118,8 @@ FigureLayout paint_expert_frequencies(QPainter& p, const QRectF& area, const std
   const double n_panels = double(t.layers.size());
   // Panels apart by at least their end labels ("100" of one, "0" of the next); the last "100" inside the canvas.
   const double end_half = tfm.horizontalAdvance("100") / 2;
-  const double panel_gap = std::max(kPanelGap, end_half + tfm.horizontalAdvance("0") / 2 + 4);
+  // A line height of space between them, so that "100 0" does not read as one number.
+  const double panel_gap = std::max(kPanelGap, end_half + tfm.horizontalAdvance("0") / 2 + tfm.height());
   const double panel_w = (area.right() - left - panel_gap * (n_panels - 1) - end_half - 1) / n_panels;
   const double body_top = area.top() + title_h + head_h;
   const double body_h = area.bottom() - body_top - axis_h - legend_h;
