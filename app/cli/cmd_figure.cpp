@@ -19,6 +19,7 @@
 #include "eval/jsonl.h"
 #include "figure_renderer.h"
 #include "model/config.h"
+#include "model_options.h"
 #include "store/run_store.h"
 #include "trace_json.h"
 #include "util/error.h"
@@ -361,12 +362,7 @@ int run_figure(Args& a) {
   r.layer = layer.empty() ? -1 : parse_int_list("layer", layer).at(0);
   r.layers = parse_int_list("layers", a.get("layers"));
   r.attention = a.flag("attention");
-  ModelOptions mo;
-  mo.path = a.get("model");
-  mo.vision_tower = a.get("vision-tower");
-  mo.dtype = a.get("dtype", "f32");
-  mo.device = a.get("device", "cpu");
-  mo.threads = a.get_int("threads", 0);
+  const ModelOptions mo = model_options(a, false);
   Question q{"", a.get("image"), a.get("question")};
   const std::string method = a.get("method"), methods = a.get("methods");
   AskSettings ask;

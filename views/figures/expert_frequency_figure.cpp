@@ -50,12 +50,7 @@ FigureLayout paint_expert_frequencies(QPainter& p, const QRectF& area, const std
   p.save();
   p.setPen(QColor(20, 20, 20));
   if (rows.empty()) {
-    p.setFont(figure_font(p, kLabelPt));
-    const QFontMetricsF fm = figure_metrics(p, p.font());
-    const QStringList lines = wrap_lines(fm, "no router decisions stored (DPN runs only)", area.width(), 3);
-    double y = area.center().y() - lines.size() * fm.height() / 2;
-    for (const QString& l : lines)
-      draw_text(p, QRectF(area.left(), y, area.width(), fm.height()), Qt::AlignCenter, l, &layout), y += fm.height();
+    draw_message(p, area, "no router decisions stored (DPN runs only)", &layout);
     p.restore();
     return layout;
   }

@@ -87,6 +87,19 @@ QStringList wrap_lines(const QFontMetricsF& fm, const QString& text, double widt
   return lines;
 }
 
+void draw_message(QPainter& p, const QRectF& area, const QString& text, FigureLayout* layout) {
+  p.save();
+  p.setFont(figure_font(p, kLabelPt));
+  const QFontMetricsF fm = figure_metrics(p, p.font());
+  const QStringList lines = wrap_lines(fm, text, area.width(), 3);
+  double y = area.center().y() - lines.size() * fm.height() / 2;
+  for (const QString& l : lines) {
+    draw_text(p, QRectF(area.left(), y, area.width(), fm.height()), Qt::AlignCenter, l, layout);
+    y += fm.height();
+  }
+  p.restore();
+}
+
 double fitting_size(const QPainter& p, const QStringList& texts, double width, double largest, double smallest,
                     bool bold) {
   for (double pt = largest; pt >= smallest - 1e-9; pt -= 0.5) {

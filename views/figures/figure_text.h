@@ -52,6 +52,10 @@ QRectF draw_text(QPainter& p, const QRectF& rect, int flags, const QString& text
 // Draws `text` rotated 90 degrees counter-clockwise, centred on `centre` (a y-axis label); returns its box.
 QRectF draw_vertical_text(QPainter& p, const QPointF& centre, const QString& text, FigureLayout* layout);
 
+// A message instead of a figure ("no routers in this run"): wrapped to `area`'s width (at most three lines) and centred
+// in it at the label size.
+void draw_message(QPainter& p, const QRectF& area, const QString& text, FigureLayout* layout);
+
 // `text` broken at spaces into lines no wider than `width`, at most `max_lines` (the last one elided if needed).
 QStringList wrap_lines(const QFontMetricsF& fm, const QString& text, double width, int max_lines);
 

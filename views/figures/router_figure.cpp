@@ -36,12 +36,7 @@ FigureLayout paint_routers(QPainter& p, const QRectF& area, const std::vector<Ro
   p.save();
   p.setPen(QColor(20, 20, 20));
   if (routers.empty()) {
-    p.setFont(figure_font(p, kLabelPt));
-    const QFontMetricsF fm = figure_metrics(p, p.font());
-    const QStringList lines = wrap_lines(fm, "no DPE routers in this run (method dpn on a DPN model)", area.width(), 3);
-    double y = area.center().y() - lines.size() * fm.height() / 2;
-    for (const QString& l : lines)
-      draw_text(p, QRectF(area.left(), y, area.width(), fm.height()), Qt::AlignCenter, l, &layout), y += fm.height();
+    draw_message(p, area, "no DPE routers in this run (method dpn on a DPN model)", &layout);
     p.restore();
     return layout;
   }
