@@ -20,7 +20,8 @@ struct ModelOptions {
   std::string dtype = "f32"; // f32 | bf16
   std::string device = "cpu";// cpu | cuda (when the linked LibTorch has CUDA)
   int threads = 0;           // 0: all cores
-};
+  int64_t max_memory = 0;    // bytes the model may use (weights, KV cache, prefill buffers); 0: what the machine has
+};                           // available. Loading and asking refuse what the estimate says cannot fit.
 
 // What a run did, layer by layer: plain data produced by the engine and drawn by the views.
 // Visual tokens are described by the cells of the BASE grid (the vision tower's patch grid) they cover; ImageGeometry

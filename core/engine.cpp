@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "dpn.h"
@@ -12,6 +13,7 @@
 #include "image/preprocess.h"
 #include "methods/make_method.h"
 #include "model/llava_model.h"
+#include "model/memory_estimate.h"
 #include "runtime/threads.h"
 #include "text/prompt.h"
 #include "util/error.h"
@@ -23,6 +25,7 @@ namespace dpn {
 struct Model::Impl {
   std::unique_ptr<LlavaModel> model;
   ModelOptions options;
+  int element_size = 4;     // bytes per value of the compute dtype
   flops::ModelShape shape;  // derived from the model's description, for the trace's FLOPs
 };
 
@@ -118,6 +121,46 @@ void fill_trace(const LlavaModel& m, const flops::ModelShape& shape, const cv::M
               {"decode", r.timing.decode_ms, t.llm_decode_flops}};
 }
 
+// Sampling settings a user can get wrong: non-finite, negative, or a top-p outside (0, 1].
+void check_sampling(const AskOptions& q, int max_positions) {
+  if (!std::isfinite(q.temperature) || q.temperature < 0)
+    throw Error("--temperature", "must be a finite number >= 0 (0: greedy), got " + std::to_string(q.temperature));
+  if (!std::isfinite(q.top_p) || q.top_p <= 0 || q.top_p > 1)
+    throw Error("--top-p", "must be in (0, 1], got " + std::to_string(q.top_p));
+  if (q.max_new_tokens < 1 || q.max_new_tokens > max_positions)
+    throw Error("--max-new-tokens", "must be between 1 and the model's context of " + std::to_string(max_positions) +
+                                        " tokens, got " + std::to_string(q.max_new_tokens));
+}
+
+// The prompt (its image tokens included) and the tokens to generate must fit the model's positions: the last
+// generated token sits at position prompt + max_new_tokens - 1 (it is never fed back).
+void check_context(const LlavaConfig& c, int image_tokens, const std::vector<int>& ids, int max_new_tokens) {
+  const int64_t prompt = int64_t(ids.size()) - 1 + image_tokens, limit = c.text.max_positions;
+  if (prompt > limit)
+    throw Error("question", "the prompt is " + std::to_string(prompt) + " tokens (" + std::to_string(image_tokens) +
+                                " of them the image) but the model's context is " + std::to_string(limit) +
+                                " (max_position_embeddings in " + c.config_path + "): shorten the question");
+  if (prompt + max_new_tokens - 1 > limit)
+    throw Error("--max-new-tokens", std::to_string(max_new_tokens) + " new tokens after a prompt of " +
+                                        std::to_string(prompt) + " tokens exceed the model's context of " +
+                                        std::to_string(limit) + " (max_position_embeddings); at most " +
+                                        std::to_string(limit - prompt + 1) + " fit");
+}
+
+// The KV cache and prefill buffers of `tokens` positions against what is left: --max-memory minus the weights, or
+// what the machine has available now.
+void check_memory(const Model::Impl& impl, int64_t tokens) {
+  const MemoryEstimate need = estimate_memory(impl.model->cfg, tokens, impl.element_size);
+  const int64_t extra = need.kv_cache + need.activations;
+  const int64_t left = impl.options.max_memory > 0 ? impl.options.max_memory - need.weights : available_memory();
+  if (left > 0 && extra > left)
+    throw Error("--max-memory", "a prompt and answer of " + std::to_string(tokens) + " tokens need about " +
+                                    format_bytes(extra) + " (KV cache " + format_bytes(need.kv_cache) +
+                                    ", prefill buffers " + format_bytes(need.activations) + ") beyond the weights, but " +
+                                    format_bytes(left) + " are left" +
+                                    (impl.options.max_memory > 0 ? " within --max-memory" : " on this machine"));
+}
+
 }  // namespace
 
 std::unique_ptr<Model> Model::load(const ModelOptions& options) {
@@ -135,10 +178,22 @@ std::unique_ptr<Model> Model::load(const ModelOptions& options) {
   } else if (options.device != "cpu") {
     throw Error("--device", "unknown device '" + options.device + "' (cpu or cuda)");
   }
+  if (options.max_memory < 0) throw Error("--max-memory", "must be positive");
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->model = load_llava_model(resolve_model_path(options.path), options.vision_tower, dtype, device);
-  impl->shape = flops::model_shape(impl->model->cfg);
+  const LlavaConfig cfg = load_llava_config(resolve_model_path(options.path), options.vision_tower);
+  // Refuse before mapping anything what cannot fit: the weights and the smallest ask (the prompt's image tokens).
+  impl->shape = flops::model_shape(cfg);
+  impl->element_size = int(at::elementSize(dtype));
+  const MemoryEstimate need = estimate_memory(cfg, impl->shape.image_tokens + 64, impl->element_size);
+  const int64_t budget = options.max_memory > 0 ? options.max_memory : available_memory();
+  if (budget > 0 && need.total() > budget)
+    throw Error("--max-memory", cfg.model_dir + " needs about " + format_bytes(need.total()) + " (weights " +
+                                    format_bytes(need.weights) + " in " + options.dtype + ", KV cache and buffers " +
+                                    format_bytes(need.kv_cache + need.activations) + ") but " +
+                                    (options.max_memory > 0 ? "--max-memory allows " : "the machine has ") +
+                                    format_bytes(budget) + (options.max_memory > 0 ? "" : " available"));
+  impl->model = load_llava_model(cfg, dtype, device);
   return std::unique_ptr<Model>(new Model(std::move(impl)));
 }
 
@@ -147,9 +202,14 @@ AskResult Model::ask(const AskOptions& q) {
   auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
   const LlavaModel& m = *impl_->model;
   if (q.question.find_first_not_of(" \t\r\n") == std::string::npos) throw Error("question", "the question is empty");
+  check_sampling(q, m.cfg.text.max_positions);
   const flops::MethodSpec spec = flops::parse_method_spec(q.method);
   std::unique_ptr<TokenMethod> method = make_method(m, spec, q.overrides, q.seed);
   AskResult r;
+  const bool router_token = uses_router_token(m);
+  r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template, router_token ? "<ROUTER>" : ""));
+  check_context(m.cfg, impl_->shape.image_tokens, r.prompt_ids, q.max_new_tokens);
+  check_memory(*impl_, int64_t(r.prompt_ids.size()) - 1 + impl_->shape.image_tokens + q.max_new_tokens);
   auto t = Clock::now();
   cv::Mat rgb = load_image_rgb(q.image_path);
   r.timing.load_image_ms = ms(t);
@@ -157,8 +217,6 @@ AskResult Model::ask(const AskOptions& q) {
   at::Tensor pixels = preprocess_image(rgb, m.cfg.input_size(), m.cfg.image_mean, m.cfg.image_std);
   r.timing.preprocess_ms = ms(t);
   at::Tensor visual = encode_image(m, pixels, &r.timing.vision_ms, &r.timing.projector_ms);
-  const bool router_token = uses_router_token(m);
-  r.prompt_ids = tokenize_prompt(*m.tokenizer, render_prompt(q.question, m.cfg.conv_template, router_token ? "<ROUTER>" : ""));
   EmbeddedPrompt prompt = embed_prompt(m, r.prompt_ids, visual);
   r.visual_tokens = int(prompt.visual_count);
   r.prompt_tokens = int(prompt.embeds.size(0));

@@ -12,6 +12,8 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
   # Dear ImGui (profiler dock), OpenCV, SQLite, SentencePiece, nlohmann-json
   libimgui-dev libopencv-dev libsqlite3-dev libsentencepiece-dev nlohmann-json3-dev
+  # Official benchmark scoring: Python's Unicode str semantics (ICU); MMBench .xlsx submissions (libxlsxwriter)
+  libicu-dev libxlsxwriter-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # GUI tests under a virtual X server (Mesa llvmpipe gives QOpenGLWidget a context)

@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include "bench/runner.h"
-#include "eval/subset.h"
 #include "store/run_store.h"
 
 namespace dpn::views {
@@ -25,42 +24,37 @@ BenchmarkRequest default_benchmark_request() {
   return r;
 }
 
-BenchmarkRunner core_benchmark_runner() {
-  return [](Engine&, const BenchmarkRequest& req, const std::function<void(const BenchmarkProgress&)>& progress,
-            const std::atomic<bool>& cancel) {
-    bench::BenchSpec spec;
-    spec.model = req.model_path;
-    spec.vision_tower = req.vision_tower;
-    spec.dataset.kind = req.dataset_kind;
-    // A dpnbench folder is named by its folder; other readers by their question file.
-    spec.dataset.path = req.dataset_kind == "dpnbench"
-                            ? std::filesystem::path(req.questions).parent_path().string() : req.questions;
-    spec.dataset.images = req.dataset_kind == "dpnbench" ? "" : req.images;
-    spec.dataset.annotations = req.dataset_kind == "dpnbench" ? "" : req.annotations;
-    spec.methods = req.methods;
-    spec.subset.limit = req.limit;
-    spec.subset.family = req.family;
-    if (req.seed) spec.subset.seed = req.seed;
-    spec.db_path = req.db_path;
-    spec.dtype = req.dtype.empty() ? "f32" : req.dtype;
-    spec.device = req.device.empty() ? "cpu" : req.device;
-    spec.max_new_tokens = req.max_new_tokens;
-    spec.cancel_grace_ms = kCancelGraceMs;
-
-    BenchmarkOutcome out;
-    const bench::ResolvedDataset ds = bench::resolve_dataset(spec.dataset);
-    for (const eval::EvalSample& s : eval::select_subset(eval::read_dataset(ds.spec), spec.subset))
-      out.images[s.id] = s.image;
-    const bench::BenchSummary summary = bench::run_benchmark(
-        spec,
-        [&](const bench::BenchProgress& p) {
-          progress({p.done, p.total, p.eta_s, p.method, p.sample_id});
-        },
-        cancel);
-    for (const bench::MethodSummary& m : summary.methods) out.run_ids.push_back(m.run_id);
-    out.cancelled = summary.cancelled;
-    return out;
-  };
+BenchmarkOutcome run_benchmark_job(Model& model, const ModelOptions& loaded, const BenchmarkRequest& req,
+                                   const std::function<void(const BenchmarkProgress&)>& progress,
+                                   const std::atomic<bool>& cancel) {
+  bench::BenchSpec spec;
+  spec.model = loaded.path;
+  spec.vision_tower = loaded.vision_tower;
+  spec.dtype = loaded.dtype;
+  spec.device = loaded.device;
+  spec.threads = loaded.threads;
+  spec.dataset.kind = req.dataset_kind;
+  // A dpnbench folder is named by its folder; other readers by their question file.
+  const bool folder = req.dataset_kind == "dpnbench";
+  spec.dataset.path = folder ? std::filesystem::path(req.questions).parent_path().string() : req.questions;
+  spec.dataset.images = folder ? "" : req.images;
+  spec.dataset.annotations = folder ? "" : req.annotations;
+  spec.methods = req.methods;
+  spec.subset.limit = req.limit;
+  spec.subset.family = req.family;
+  if (req.seed) spec.subset.seed = req.seed;
+  spec.db_path = req.db_path;
+  spec.max_new_tokens = req.max_new_tokens;
+  spec.cancel_grace_ms = kCancelGraceMs;
+  BenchmarkOutcome out;
+  out.request = req;
+  out.summary = bench::run_benchmark(
+      spec, model, [&](const bench::BenchProgress& p) { progress({p.done, p.total, p.eta_s, p.method, p.sample_id}); },
+      cancel);
+  // The runner reports methods in request order under their canonical spec; the view names them as they were typed.
+  for (size_t i = 0; i < out.summary.methods.size() && i < req.methods.size(); ++i)
+    out.summary.methods[i].method = req.methods[i];
+  return out;
 }
 
 }  // namespace dpn::views

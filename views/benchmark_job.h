@@ -1,28 +1,26 @@
-// What the Benchmark view asks for and what it gets back, and the runner interface it calls on the worker thread.
-// The runner is core/bench/runner.h (the one behind `dpn bench`), so the GUI and the CLI store identical runs;
-// the interface lets tests substitute their own.
+// What the Benchmark view asks for and what comes back. The job runs core's benchmark runner (the one behind
+// `dpn bench`, so the GUI and the CLI store identical runs) on the worker thread with the model the worker already
+// holds: no second copy of the weights, the dataset read once (by the runner).
 #pragma once
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
-#include "views/engine.h"
+#include "bench/summary.h"
+#include "dpn.h"
 
 namespace dpn::views {
 
 struct BenchmarkRequest {
   std::string dataset_kind = "dpnbench";
-  std::string questions, images, annotations;  // DatasetSpec fields
-  std::string dataset_name = "dpnbench-test";
+  std::string questions, images, annotations;  // dpnbench: the folder of `questions`; other readers: as DatasetSpec
   int64_t limit = 24;
   uint64_t seed = 0;
   std::string family;                          // "" = all
   std::vector<std::string> methods;            // AskOptions::method strings
   std::string db_path;                         // run store file
-  std::string model_name, model_path, vision_tower, dtype, device;
   int max_new_tokens = 16;
 };
 
@@ -34,17 +32,14 @@ struct BenchmarkProgress {
 };
 
 struct BenchmarkOutcome {
-  std::vector<int64_t> run_ids;  // one per method, in request order
-  bool cancelled = false;
-  std::map<std::string, std::string> images;  // sample id -> image file, so a result row can open in Explore
+  BenchmarkRequest request;
+  bench::BenchSummary summary;  // per method: accuracy, FLOPs, expert frequencies, every stored sample
 };
 
-using BenchmarkRunner = std::function<BenchmarkOutcome(
-    Engine& engine, const BenchmarkRequest& request, const std::function<void(const BenchmarkProgress&)>& progress,
-    const std::atomic<bool>& cancel)>;
-
-// dpn::bench::run_benchmark. It loads the model named in the request itself (the engine argument is unused).
-BenchmarkRunner core_benchmark_runner();
+// Runs `request` on `model`, loaded with `loaded` (which names the runs in the store). Throws dpn::Error.
+BenchmarkOutcome run_benchmark_job(Model& model, const ModelOptions& loaded, const BenchmarkRequest& request,
+                                   const std::function<void(const BenchmarkProgress&)>& progress,
+                                   const std::atomic<bool>& cancel);
 
 // The bundled benchmark's paths under the resources' sibling datasets/ folder (or the source tree).
 BenchmarkRequest default_benchmark_request();

@@ -10,22 +10,47 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
-#include <QTableWidget>
+#include <QTableView>
 #include <QVBoxLayout>
-#include <map>
+#include <cmath>
 
+#include "bench/progress.h"
 #include "eval/sample.h"
-#include "store/run_store.h"
 #include "views/figure_widget.h"
 #include "views/figures/accuracy_flops_figure.h"
 #include "views/figures/expert_frequency_figure.h"
+#include "views/sample_table_model.h"
 
 namespace dpn::views {
 
 namespace {
-enum Column { kMethod, kSample, kFamily, kQuestion, kPrediction, kAnswer, kScore, kColumns };
+
+std::vector<AccuracyPoint> accuracy_points(const bench::BenchSummary& s) {
+  std::vector<AccuracyPoint> points;
+  for (const bench::MethodSummary& m : s.methods)
+    if (m.n > 0) points.push_back({QString::fromStdString(m.method), m.mean_flops_llm, m.accuracy});
+  return points;
 }
+
+// Core's tally (router choices only) per (DPE layer, family) as the figure's bars; several methods with routers
+// are told apart by a "method · family" label.
+std::vector<ExpertFrequency> expert_bars(const bench::BenchSummary& s) {
+  int with_routers = 0;
+  for (const bench::MethodSummary& m : s.methods) with_routers += m.family_experts.empty() ? 0 : 1;
+  std::vector<ExpertFrequency> bars;
+  for (const bench::MethodSummary& m : s.methods)
+    for (const bench::ExpertFrequency& f : m.family_experts) {
+      ExpertFrequency b{f.layer, QString::fromStdString(f.family), {}};
+      if (with_routers > 1) b.family = QString::fromStdString(m.method) + " · " + b.family;
+      for (double x : f.frequency) b.counts.push_back(int(std::lround(x * double(f.n))));
+      bars.push_back(b);
+    }
+  return bars;
+}
+
+}  // namespace
 
 BenchmarkView::BenchmarkView(Session* session, QWidget* parent) : QWidget(parent), session_(session) {
   auto* v = new QVBoxLayout(this);
@@ -77,11 +102,17 @@ BenchmarkView::BenchmarkView(Session* session, QWidget* parent) : QWidget(parent
   top->addLayout(ctl, 2);
   v->addLayout(top);
   auto* split = new QSplitter(Qt::Horizontal);
-  table_ = new QTableWidget(0, kColumns);
+  results_ = new SampleTableModel(this);
+  auto* sorted = new QSortFilterProxyModel(this);
+  sorted->setSourceModel(results_);
+  sorted->setSortRole(Qt::EditRole);
+  table_ = new QTableView;
   table_->setObjectName("benchResults");
-  table_->setHorizontalHeaderLabels({"method", "sample", "family", "question", "prediction", "answer", "score"});
+  table_->setModel(sorted);
+  table_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // as stored until a header is clicked
+  table_->setSortingEnabled(true);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->setSectionResizeMode(SampleTableModel::Question, QHeaderView::Stretch);
   table_->setWordWrap(false);
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -105,29 +136,24 @@ BenchmarkView::BenchmarkView(Session* session, QWidget* parent) : QWidget(parent
 
   connect(run_, &QPushButton::clicked, this, &BenchmarkView::run);
   connect(cancel_, &QPushButton::clicked, this, &BenchmarkView::cancel);
-  connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
-    const QString id = table_->item(row, kSample)->text();
-    auto it = outcome_.images.find(id.toStdString());
-    if (it != outcome_.images.end())
-      emit openInExplore(QString::fromStdString(it->second), table_->item(row, kQuestion)->data(Qt::UserRole).toString(),
-                         table_->item(row, kMethod)->text());
+  connect(table_, &QTableView::doubleClicked, this, [this, sorted](const QModelIndex& index) {
+    const SampleTableRow& r = results_->rows()[size_t(sorted->mapToSource(index).row())];
+    if (!r.image.isEmpty()) emit openInExplore(r.image, r.question, r.method);
   });
   connect(session_, &Session::benchmarkProgress, this, [this](BenchmarkProgress p) {
     if (!running_) return;
     progress_->setMaximum(int(p.total));
     progress_->setValue(int(p.done));
-    const QString eta = p.eta_s < 0 ? QString("--:--")
-                                    : QString("%1:%2").arg(int(p.eta_s) / 60).arg(int(p.eta_s) % 60, 2, 10, QChar('0'));
     eta_->setText(QString("%1 / %2 \u00b7 %3 \u00b7 ETA %4").arg(p.done).arg(p.total)
-                      .arg(QString::fromStdString(p.method), eta));
+                      .arg(QString::fromStdString(p.method), QString::fromStdString(bench::format_eta(p.eta_s))));
   });
   connect(session_, &Session::benchmarkFinished, this, [this](BenchmarkOutcome o) {
     running_ = false;
     run_->setEnabled(true);
     cancel_->setEnabled(false);
-    eta_->setText(o.cancelled ? "cancelled (completed samples are kept; run again to resume)" : "done");
+    eta_->setText(o.summary.cancelled ? "cancelled (completed samples are kept; run again to resume)" : "done");
     showResults(o);
-    emit finished(o.cancelled);
+    emit finished(o.summary.cancelled);
   });
   connect(session_, &Session::benchmarkFailed, this, [this](QString m) {
     running_ = false;
@@ -162,97 +188,49 @@ BenchmarkRequest BenchmarkView::request() const {
   for (const QString& m : methods_->text().split(';', Qt::SkipEmptyParts))
     if (!m.trimmed().isEmpty()) r.methods.push_back(m.trimmed().toStdString());
   r.db_path = db_->text().toStdString();
-  r.dataset_name = r.dataset_kind;
-  r.model_name = model_name_.toStdString();
-  r.model_path = model_options_.path;
-  r.vision_tower = model_options_.vision_tower;
-  r.dtype = model_options_.dtype;
-  r.device = model_options_.device;
   return r;
 }
 
-void BenchmarkView::setModel(const QString& name, const ModelOptions& options) {
-  model_name_ = name;
-  model_options_ = options;
-}
+void BenchmarkView::setModelName(const QString& name) { model_name_ = name; }
 
 void BenchmarkView::setMethods(const QStringList& methods) { methods_->setText(methods.join("; ")); }
 
 void BenchmarkView::run() {
   if (running_) return;
-  last_ = request();
   running_ = true;
   run_->setEnabled(false);
   cancel_->setEnabled(true);
   progress_->setValue(0);
   eta_->setText("starting\u2026");
-  session_->runBenchmark(last_);
+  session_->runBenchmark(request());
 }
 
 void BenchmarkView::cancel() {
   if (running_) session_->cancel();
 }
 
-int BenchmarkView::resultRows() const { return table_->rowCount(); }
+int BenchmarkView::resultRows() const { return results_->rowCount(); }
 
 void BenchmarkView::showResults(const BenchmarkOutcome& o) {
-  outcome_ = o;
-  table_->setRowCount(0);
-  std::vector<AccuracyPoint> points;
-  std::map<std::pair<int, std::string>, std::vector<int>> freq;
-  try {
-    store::RunStore db(last_.db_path);
-    for (size_t i = 0; i < o.run_ids.size(); ++i) {
-      store::RunSummary s = db.run_summary(o.run_ids[i]);
-      // The full method spec as requested (the store keeps the kind and its parameters apart).
-      const QString method = QString::fromStdString(i < last_.methods.size() ? last_.methods[i] : s.run.spec.method);
-      points.push_back({method, s.mean_flops_llm, s.accuracy});
-      for (const store::SampleResult& r : db.samples(o.run_ids[i], true)) {
-        const int row = table_->rowCount();
-        table_->insertRow(row);
-        QStringList c = {method, QString::fromStdString(r.sample_id),
-                         QString::fromStdString(r.family), QString::fromStdString(r.question).simplified(),
-                         QString::fromStdString(r.prediction), QString::fromStdString(r.answer),
-                         QString::number(r.score, 'f', 2)};
-        for (int k = 0; k < kColumns; ++k) {
-          auto* item = new QTableWidgetItem(c[k]);
-          item->setToolTip(c[k]);
-          table_->setItem(row, k, item);
-        }
-        table_->item(row, kQuestion)->setData(Qt::UserRole, QString::fromStdString(r.question));
-        // Only what routers chose: a static pyramid or a forced path stores its pooling as decisions too, without
-        // router probabilities (or marked overridden).
-        for (const store::RouterDecisionRow& d : r.routers) {
-          if (d.overridden || d.probs_json.empty() || d.probs_json == "[]") continue;
-          auto& counts = freq[{d.layer, r.family}];
-          if (int(counts.size()) <= d.expert) counts.resize(size_t(d.expert) + 1);
-          ++counts[size_t(d.expert)];
-        }
-      }
-    }
-  } catch (const std::exception& e) {
-    eta_->setText("<span style='color:#b00020'>" + QString(e.what()).toHtmlEscaped() + "</span>");
-  }
-  std::vector<ExpertFrequency> rows;
-  for (const auto& [key, counts] : freq) rows.push_back({key.first, QString::fromStdString(key.second), counts});
+  results_->setRows(sample_rows(o.summary));
+  const BenchmarkRequest& req = o.request;
   const QString desc = QString("dataset=%1; limit=%2; family=%3; model=%4")
-                           .arg(QString::fromStdString(last_.questions)).arg(last_.limit)
-                           .arg(QString::fromStdString(last_.family), model_name_);
+                           .arg(QString::fromStdString(req.questions)).arg(req.limit)
+                           .arg(QString::fromStdString(req.family), model_name_);
+  const std::vector<AccuracyPoint> points = accuracy_points(o.summary);
   accuracy_figure_.paint = [points](QPainter& p, const QRectF& r) { paint_accuracy_flops(p, r, points); };
   accuracy_figure_.size = QSizeF(560, 380);
   accuracy_figure_.meta = {"accuracy versus FLOPs", desc};
-  expert_rows_ = rows;
-  expert_figure_.paint = [rows](QPainter& p, const QRectF& r) { paint_expert_frequencies(p, r, rows); };
-  expert_figure_.size = QSizeF(std::max<size_t>(6, rows.size()) * 70.0, 320);
+  expert_rows_ = expert_bars(o.summary);
+  expert_figure_.paint = [rows = expert_rows_](QPainter& p, const QRectF& r) { paint_expert_frequencies(p, r, rows); };
+  expert_figure_.size = QSizeF(std::max<size_t>(6, expert_rows_.size()) * 70.0, 320);
   expert_figure_.meta = {"expert frequencies", desc};
-  table_->resizeColumnsToContents();
-  for (int k : {kQuestion, kPrediction})
-    table_->setColumnWidth(k, std::min(table_->columnWidth(k), 260));
+  table_->resizeColumnsToContents();  // the question column takes what is left
+  table_->setColumnWidth(SampleTableModel::Prediction, std::min(table_->columnWidth(SampleTableModel::Prediction), 260));
   accuracy_->setFigure(accuracy_figure_);
   experts_->setFigure(expert_figure_);
 }
 
 Figure BenchmarkView::accuracyFigure() const { return accuracy_figure_; }
-Figure BenchmarkView::expertFigure() const { return expert_figure_; }
 
 }  // namespace dpn::views

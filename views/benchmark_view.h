@@ -14,11 +14,12 @@ class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class QTableWidget;
+class QTableView;
 
 namespace dpn::views {
 
 class FigureWidget;
+class SampleTableModel;
 
 class BenchmarkView : public QWidget {
   Q_OBJECT
@@ -26,15 +27,14 @@ class BenchmarkView : public QWidget {
   explicit BenchmarkView(Session* session, QWidget* parent = nullptr);
   void setRequest(const BenchmarkRequest& request);  // fills the form
   BenchmarkRequest request() const;                   // reads the form
-  void setModel(const QString& name, const ModelOptions& options);
+  void setModelName(const QString& name);  // for the figures' descriptions; the worker's loaded model runs
   void setMethods(const QStringList& methods);
   void run();
   void cancel();
-  bool running() const { return running_; }
   int resultRows() const;
+  QTableView* resultsView() const { return table_; }
   Figure accuracyFigure() const;
-  Figure expertFigure() const;
-  // The bars of the expert figure: what routers chose, per (DPE layer, question family).
+  // The bars of the expert figure: what routers chose, per (DPE layer, question family), tallied by core.
   const std::vector<ExpertFrequency>& expertFrequencies() const { return expert_rows_; }
 
  signals:
@@ -45,17 +45,15 @@ class BenchmarkView : public QWidget {
   void showResults(const BenchmarkOutcome& outcome);
   Session* session_;
   QString model_name_;
-  ModelOptions model_options_;
   bool running_ = false;
-  BenchmarkRequest last_;
-  BenchmarkOutcome outcome_;
   QComboBox* kind_;
   QLineEdit *questions_, *images_, *annotations_, *family_, *methods_, *db_;
   QSpinBox* limit_;
   QPushButton *run_, *cancel_;
   QProgressBar* progress_;
   QLabel* eta_;
-  QTableWidget* table_;
+  SampleTableModel* results_;
+  QTableView* table_;
   FigureWidget* accuracy_;
   FigureWidget* experts_;
   Figure accuracy_figure_, expert_figure_;

@@ -9,18 +9,16 @@
 #include <QPushButton>
 #include <QSlider>
 #include <QSplitter>
-#include <QTableWidget>
+#include <QTableView>
 #include <QVBoxLayout>
+
+#include "views/compare_table_model.h"
 
 #include "views/figure_widget.h"
 #include "views/figures/depth_curve_figure.h"
 #include "views/figures/token_map_figure.h"
 
 namespace dpn::views {
-
-namespace {
-enum Column { kMethod, kAnswer, kTokensIn, kTokensOut, kFlops, kLatency, kStatus, kColumns };
-}
 
 CompareView::CompareView(Session* session, QWidget* parent) : QWidget(parent), session_(session) {
   auto* v = new QVBoxLayout(this);
@@ -41,14 +39,15 @@ CompareView::CompareView(Session* session, QWidget* parent) : QWidget(parent), s
   input_label_->setObjectName("compareInput");
   v->addWidget(input_label_);
   auto* split = new QSplitter(Qt::Vertical);
-  table_ = new QTableWidget(0, kColumns);
+  model_ = new CompareTableModel(this);
+  table_ = new QTableView;
   table_->setObjectName("compareTable");
-  table_->setHorizontalHeaderLabels({"method", "answer", "visual in", "visual (last layer)", "LLM FLOPs",
-                                     "latency (ms)", "status"});
+  table_->setModel(model_);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(kAnswer, QHeaderView::Stretch);
+  table_->horizontalHeader()->setSectionResizeMode(CompareTableModel::Answer, QHeaderView::Stretch);
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   split->addWidget(table_);
   auto* figs = new QWidget;
   auto* fh = new QHBoxLayout(figs);
@@ -78,13 +77,15 @@ CompareView::CompareView(Session* session, QWidget* parent) : QWidget(parent), s
   connect(layer_slider_, &QSlider::valueChanged, this, &CompareView::setLayer);
   auto finish_one = [this](int id, const AskResult* r, const QString& error) {
     auto it = std::find(requests_.begin(), requests_.end(), id);
-    if (it == requests_.end()) return;
-    const size_t i = size_t(it - requests_.begin());
+    if (it == requests_.end() || id == 0) return;
+    const int row = int(it - requests_.begin());
     *it = 0;
-    RunDocument& d = docs_[i];
-    if (r) d.result = *r;
-    d.error = error;
-    refresh();
+    CompareRow done = model_->rows()[size_t(row)];
+    if (r) done.doc.result = *r;
+    done.doc.error = error;
+    done.pending = false;
+    model_->setRow(row, done);
+    refreshFigures();
     if (std::all_of(requests_.begin(), requests_.end(), [](int x) { return x == 0; })) {
       run_->setEnabled(true);
       cancel_->setEnabled(false);
@@ -98,7 +99,7 @@ CompareView::CompareView(Session* session, QWidget* parent) : QWidget(parent), s
 
 void CompareView::setInput(const QString& model, const QString& image_path, const QImage& image,
                            const QString& question) {
-  model_ = model, image_path_ = image_path, image_ = image, question_ = question;
+  model_name_ = model, image_path_ = image_path, image_ = image, question_ = question;
   input_label_->setText(QString("%1 \u00b7 %2 \u00b7 \u201c%3\u201d").arg(model, QFileInfo(image_path).fileName(),
                                                                           question.simplified()));
 }
@@ -114,23 +115,32 @@ QStringList CompareView::methods() const {
 
 void CompareView::run() {
   if (std::any_of(requests_.begin(), requests_.end(), [](int x) { return x != 0; })) return;
-  docs_.clear();
-  requests_.clear();
+  std::vector<CompareRow> rows;
   for (const QString& m : methods()) {
     RunDocument d;
-    d.model = model_, d.image_path = image_path_, d.image = image_, d.question = question_, d.method = m;
+    d.model = model_name_, d.image_path = image_path_, d.image = image_, d.question = question_, d.method = m;
+    rows.push_back({d, true});
+  }
+  if (rows.empty()) return;
+  model_->setRows(rows);
+  requests_.clear();
+  for (const CompareRow& row : rows) {
     AskOptions q;
     q.image_path = image_path_.toStdString();
     q.question = question_.toStdString();
-    q.method = m.toStdString();
+    q.method = row.doc.method.toStdString();
     q.max_new_tokens = 32;
-    docs_.push_back(d);
     requests_.push_back(session_->ask(q));
   }
-  if (docs_.empty()) return;
   run_->setEnabled(false);
   cancel_->setEnabled(true);
-  refresh();
+  refreshFigures();
+}
+
+std::vector<RunDocument> CompareView::documents() const {
+  std::vector<RunDocument> docs;
+  for (const CompareRow& r : model_->rows()) docs.push_back(r.doc);
+  return docs;
 }
 
 void CompareView::cancel() { session_->cancel(); }
@@ -143,7 +153,7 @@ void CompareView::setLayer(int layer) {
 
 Figure CompareView::depthFigure() const {
   std::vector<DepthSeries> series;
-  for (const RunDocument& d : docs_) {
+  for (const RunDocument& d : documents()) {
     if (!d.done()) continue;
     DepthSeries s{d.method, {}};
     for (const LayerTrace& l : d.result.trace.layers) s.visual.push_back(l.visual);
@@ -155,14 +165,14 @@ Figure CompareView::depthFigure() const {
   QStringList names;
   for (const auto& s : series) names << s.name;
   f.meta = {"visual tokens per layer", QString("model=%1; image=%2; question=%3; methods=%4")
-                                           .arg(model_, QFileInfo(image_path_).fileName(), question_.simplified(),
+                                           .arg(model_name_, QFileInfo(image_path_).fileName(), question_.simplified(),
                                                 names.join(", "))};
   return f;
 }
 
 Figure CompareView::alignedMapsFigure() const {
   std::vector<RunDocument> done;
-  for (const RunDocument& d : docs_)
+  for (const RunDocument& d : documents())
     if (d.done()) done.push_back(d);
   const int layer = layer_;
   Figure f;
@@ -190,35 +200,14 @@ Figure CompareView::alignedMapsFigure() const {
   f.size = QSizeF(std::max<size_t>(1, done.size()) * 260.0, 300);
   f.meta = {QString("token maps at layer %1").arg(layer),
             QString("model=%1; image=%2; question=%3; layer=%4")
-                .arg(model_, QFileInfo(image_path_).fileName(), question_.simplified()).arg(layer)};
+                .arg(model_name_, QFileInfo(image_path_).fileName(), question_.simplified()).arg(layer)};
   return f;
 }
 
-void CompareView::refresh() {
-  table_->setRowCount(int(docs_.size()));
+void CompareView::refreshFigures() {
   int layers = 0;
-  for (size_t i = 0; i < docs_.size(); ++i) {
-    const RunDocument& d = docs_[i];
-    const AskResult& r = d.result;
-    const bool pending = requests_[i] != 0;
-    const bool ok = !pending && d.error.isEmpty();
-    double latency = r.timing.load_image_ms + r.timing.preprocess_ms + r.timing.vision_ms + r.timing.projector_ms +
-                     r.timing.prefill_ms + r.timing.decode_ms;
-    QStringList cells = {d.method,
-                         ok ? QString::fromStdString(r.answer) : QString(),
-                         ok ? QString::number(r.visual_tokens) : QString(),
-                         ok && !r.trace.layers.empty() ? layer_caption(r.trace.layers.back()) : QString(),
-                         ok ? format_flops(r.trace.llm_prefill_flops + r.trace.llm_decode_flops) : QString(),
-                         ok ? QString::number(latency, 'f', 1) : QString(),
-                         pending ? "running\u2026" : ok ? "done" : d.error};
-    for (int c = 0; c < kColumns; ++c) {
-      auto* item = new QTableWidgetItem(cells[c]);
-      item->setToolTip(cells[c]);
-      if (c == kStatus && !ok && !pending) item->setForeground(QColor(176, 0, 32));
-      table_->setItem(int(i), c, item);
-    }
-    if (ok) layers = std::max(layers, int(r.trace.layers.size()));
-  }
+  for (const RunDocument& d : documents())
+    if (d.done()) layers = std::max(layers, int(d.result.trace.layers.size()));
   layer_slider_->setRange(0, std::max(0, layers - 1));
   depth_->setFigure(depthFigure());
   maps_->setFigure(alignedMapsFigure());

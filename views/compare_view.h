@@ -11,11 +11,12 @@
 class QLineEdit;
 class QPushButton;
 class QSlider;
-class QTableWidget;
+class QTableView;
 class QLabel;
 
 namespace dpn::views {
 
+class CompareTableModel;
 class FigureWidget;
 
 class CompareView : public QWidget {
@@ -29,7 +30,8 @@ class CompareView : public QWidget {
   void run();
   void cancel();
   void setLayer(int layer);
-  const std::vector<RunDocument>& documents() const { return docs_; }
+  std::vector<RunDocument> documents() const;
+  CompareTableModel* model() const { return model_; }
   Figure depthFigure() const;
   Figure alignedMapsFigure() const;
 
@@ -37,18 +39,18 @@ class CompareView : public QWidget {
   void finished();
 
  private:
-  void refresh();
+  void refreshFigures();
   Session* session_;
-  QString model_, image_path_, question_;
+  QString model_name_, image_path_, question_;
   QImage image_;
-  std::vector<RunDocument> docs_;
-  std::vector<int> requests_;
+  CompareTableModel* model_;
+  std::vector<int> requests_;  // per row: the pending request id, 0 once answered
   int layer_ = 0;
   QLineEdit* methods_;
   QPushButton* run_;
   QPushButton* cancel_;
   QLabel* input_label_;
-  QTableWidget* table_;
+  QTableView* table_;
   FigureWidget* depth_;
   FigureWidget* maps_;
   QSlider* layer_slider_;

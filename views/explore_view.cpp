@@ -9,10 +9,6 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QImageReader>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
@@ -24,10 +20,12 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "views/bundled_samples.h"
 #include "views/figure_widget.h"
 #include "views/figures/router_figure.h"
 #include "views/figures/token_map_figure.h"
 #include "views/figures/token_strip_figure.h"
+#include "views/input_image.h"
 
 namespace dpn::views {
 
@@ -123,7 +121,7 @@ ExploreView::ExploreView(Session* session, QWidget* parent) : QWidget(parent), s
   auto* top = new QHBoxLayout;
   token_map_ = new FigureWidget;
   token_map_->setObjectName("tokenMap");
-  token_map_->setMinimumSize(260, 260);
+  token_map_->setMinimumSize(200, 200);
   top->addWidget(token_map_, 3);
   auto* routers_box = new QGroupBox("DPN routers (what-if)");
   auto* rb = new QVBoxLayout(routers_box);
@@ -157,24 +155,19 @@ ExploreView::ExploreView(Session* session, QWidget* parent) : QWidget(parent), s
   rv->addLayout(lrow);
   strip_ = new FigureWidget;
   strip_->setObjectName("tokenStrip");
-  strip_->setMinimumHeight(120);
+  strip_->setMinimumHeight(100);
   rv->addWidget(strip_, 2);
   split->addWidget(right);
   split->setStretchFactor(0, 2);
   split->setStretchFactor(1, 5);
 
-  // Bundled samples.
-  QFile f(QString::fromStdString(resources_dir()) + "/samples/samples.json");
-  if (f.open(QIODevice::ReadOnly)) {
-    for (const QJsonValue& v : QJsonDocument::fromJson(f.readAll()).array()) {
-      QJsonObject o = v.toObject();
-      QString img = QString::fromStdString(resources_dir()) + "/samples/" + o["image"].toString();
-      samples_->addItem(o["image"].toString(), QStringList{img, o["question"].toString()});
-    }
-  }
+  for (const BundledSample& b : bundled_samples())
+    samples_->addItem(QFileInfo(b.image).fileName(), QStringList{b.image, b.question});
   connect(samples_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
-    QStringList s = samples_->itemData(i).toStringList();
-    if (s.size() == 2) setImage(s[0]), setQuestion(s[1]);
+    const QStringList s = samples_->itemData(i).toStringList();
+    if (s.size() != 2) return;
+    setImage(s[0]);
+    if (!s[1].isEmpty()) setQuestion(s[1]);  // an opened image brings no question
   });
   connect(open, &QPushButton::clicked, this, [this] {
     QString p = QFileDialog::getOpenFileName(this, "Open image", QFileInfo(image_path_).absolutePath(),
@@ -221,6 +214,7 @@ ExploreView::ExploreView(Session* session, QWidget* parent) : QWidget(parent), s
     setStatus(message, true);
     run_->setEnabled(true);
     cancel_->setEnabled(false);
+    emit runFailed(message);
   });
 }
 
@@ -235,19 +229,39 @@ void ExploreView::setStatus(const QString& text, bool error) {
 }
 
 void ExploreView::setImage(const QString& path) {
-  QImageReader reader(path);
-  reader.setAutoTransform(true);
-  QImage img = reader.read();
+  QString error;
+  QImage img = load_input_image(path, &error);
   if (img.isNull()) {
-    setStatus(QString("%1: cannot read the image (%2)").arg(path, reader.errorString()), true);
+    setStatus(QString("%1: cannot read the image (%2)").arg(path, error), true);
     return;
   }
   image_path_ = path;
-  image_ = img.convertToFormat(QImage::Format_RGB32);
+  image_ = img;
+  showImageInCombo(path);
   updatePreview();
-  preview_->setToolTip(QString("%1 (%2x%3)").arg(path).arg(img.width()).arg(img.height()));
+  preview_->setToolTip(QString("%1 (%2x%3, as the model sees it: EXIF orientation not applied)")
+                           .arg(path).arg(img.width()).arg(img.height()));
   setStatus(QString("%1 (%2x%3 px)").arg(QFileInfo(path).fileName()).arg(img.width()).arg(img.height()), false);
   emit imageOpened(path);
+}
+
+void ExploreView::showImageInCombo(const QString& path) {
+  const QString canonical = QFileInfo(path).canonicalFilePath();
+  int opened = -1;  // the entry of an image that is not a bundled sample (the last one opened)
+  for (int i = 0; i < samples_->count(); ++i) {
+    const QStringList s = samples_->itemData(i).toStringList();
+    if (s.size() == 2 && QFileInfo(s[0]).canonicalFilePath() == canonical && !s[1].isEmpty())
+      return samples_->setCurrentIndex(i);
+    if (s.size() == 2 && s[1].isEmpty()) opened = i;
+  }
+  if (opened < 0) {
+    samples_->addItem(QString());
+    opened = samples_->count() - 1;
+  }
+  samples_->setItemText(opened, QFileInfo(path).fileName());
+  samples_->setItemData(opened, QStringList{path, QString()});
+  samples_->setItemData(opened, path, Qt::ToolTipRole);
+  samples_->setCurrentIndex(opened);
 }
 
 void ExploreView::setQuestion(const QString& q) { question_->setPlainText(q); }
@@ -284,8 +298,12 @@ void ExploreView::cancel() {
 
 void ExploreView::start(const std::vector<std::pair<int, int>>& overrides) {
   if (request_) return;
-  if (image_path_.isEmpty()) return setStatus("open or drop an image first", true);
-  if (question().trimmed().isEmpty()) return setStatus("type a question first", true);
+  const QString missing = image_path_.isEmpty() ? "open or drop an image first"
+                          : question().trimmed().isEmpty() ? "type a question first" : QString();
+  if (!missing.isEmpty()) {
+    setStatus(missing, true);
+    return emit runFailed(missing);
+  }
   pending_ = RunDocument{};
   pending_.model = model_name_;
   pending_.image_path = image_path_;
@@ -334,13 +352,11 @@ void ExploreView::setLayer(int index) {
   const int n = int(doc_.result.trace.layers.size());
   if (n == 0) return;
   index = std::clamp(index, 0, n - 1);
-  const bool changed = index != layer_;
   layer_ = index;
   if (layer_slider_->value() != index) layer_slider_->setValue(index);
   const LayerTrace& l = doc_.result.trace.layers[index];
   layer_label_->setText(QString("layer %1 \u00b7 %2 tokens").arg(l.layer).arg(layer_caption(l)));
   refreshFigures();
-  if (changed) emit layerChanged(index);
 }
 
 Figure ExploreView::tokenMapFigure() const {

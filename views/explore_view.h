@@ -33,6 +33,7 @@ class ExploreView : public QWidget {
   void setMethod(const QString& method);     // "fastv:k=2,r=0.5" selects fastv and fills the parameters
   QString methodText() const;
   QString imagePath() const { return image_path_; }
+  const QImage& image() const { return image_; }  // decoded as the model decodes it (views/input_image.h)
   QString question() const;
   QString modelName() const { return model_name_; }
   void setModelName(const QString& name) { model_name_ = name; }
@@ -54,7 +55,7 @@ class ExploreView : public QWidget {
 
  signals:
   void runFinished(const dpn::views::RunDocument& doc);
-  void layerChanged(int index);
+  void runFailed(QString message);  // the engine's error, or why the run could not start
   void imageOpened(QString path);
 
  protected:
@@ -69,6 +70,7 @@ class ExploreView : public QWidget {
   void setStatus(const QString& text, bool error);
   void updateParamsHint();
   void updatePreview();
+  void showImageInCombo(const QString& path);  // the sample's entry, or an entry naming the opened file
 
   Session* session_;
   QString model_name_;

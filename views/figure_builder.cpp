@@ -1,7 +1,6 @@
 // One builder per figure kind, sharing image loading, titles and metadata.
 #include "views/figure_builder.h"
 
-#include <QImageReader>
 #include <algorithm>
 
 #include "util/error.h"
@@ -13,6 +12,7 @@
 #include "views/figures/router_figure.h"
 #include "views/figures/token_map_figure.h"
 #include "views/figures/token_strip_figure.h"
+#include "views/input_image.h"
 
 namespace dpn::views {
 
@@ -47,10 +47,9 @@ QString dot() { return QString(" \u00b7 "); }
 QImage FigureImages::get(const std::string& path, const RunTrace& trace, QStringList* warnings) {
   auto it = images_.find(path);
   if (it == images_.end()) {
-    QImageReader reader(q(path));
-    reader.setAutoTransform(false);  // as the engine reads it: stored pixels, EXIF orientation not applied
-    QImage img = reader.read();
-    if (img.isNull() && warnings) *warnings << q(path) + ": cannot read the image (" + reader.errorString() + ")";
+    QString error;
+    QImage img = load_input_image(q(path), &error);  // as the model decodes it: stored pixels, no EXIF rotation
+    if (img.isNull() && warnings) *warnings << q(path) + ": cannot read the image (" + error + ")";
     it = images_.emplace(path, img).first;
   }
   const QImage& img = it->second;

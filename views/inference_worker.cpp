@@ -3,68 +3,69 @@
 
 #include <QElapsedTimer>
 
+#include "io/convert.h"
+
 namespace dpn::views {
 
-void register_meta_types() {
-  qRegisterMetaType<dpn::ModelOptions>();
-  qRegisterMetaType<dpn::ModelInfo>();
-  qRegisterMetaType<dpn::AskOptions>();
-  qRegisterMetaType<dpn::AskResult>();
-  qRegisterMetaType<dpn::views::BenchmarkRequest>();
-  qRegisterMetaType<dpn::views::BenchmarkProgress>();
-  qRegisterMetaType<dpn::views::BenchmarkOutcome>();
+namespace {
+constexpr const char* kNoModel = "no model is loaded (choose one in the Model tab)";
 }
 
-InferenceWorker::InferenceWorker(EngineFactory factory, BenchmarkRunner runner, std::shared_ptr<CancelState> cancel)
-    : factory_(std::move(factory)), runner_(std::move(runner)), cancel_(std::move(cancel)) {}
+InferenceWorker::InferenceWorker(std::shared_ptr<CancelState> cancel) : cancel_(std::move(cancel)) {}
 
 InferenceWorker::~InferenceWorker() = default;
 
-void InferenceWorker::loadModel(dpn::ModelOptions options) {
+void InferenceWorker::loadModel(const ModelOptions& options) {
   QElapsedTimer t;
   t.start();
   try {
-    engine_.reset();  // free the old weights before mapping the new ones
-    engine_ = factory_(options);
-    info_ = engine_->info();
-    emit modelLoaded(info_, double(t.nsecsElapsed()) / 1e6);
+    model_.reset();  // free the old weights before mapping the new ones
+    model_ = Model::load(options);
+    options_ = options;
+    emit modelLoaded(model_->info(), double(t.nsecsElapsed()) / 1e6);
   } catch (const std::exception& e) {
-    engine_.reset();
+    model_.reset();
     emit modelFailed(QString::fromStdString(e.what()));
   }
 }
 
-void InferenceWorker::ask(int request, int epoch, dpn::AskOptions options) {
-  if (!engine_) {
-    emit askFailed(request, "no model is loaded (choose one in the Model tab)");
-    return;
+void InferenceWorker::convertCheckpoint(const QString& dir, const QString& out) {
+  try {
+    ConvertOptions o;
+    o.model_dir = dir.toStdString();
+    o.out_dir = out.toStdString();
+    int last = -1;
+    o.progress = [&](uint64_t done, uint64_t total) {
+      const int permille = total ? int(1000.0 * double(done) / double(total)) : 0;
+      if (permille != last) emit convertProgress(last = permille);  // at most 1001 events, however many tensors
+    };
+    convert_checkpoint(o);
+    emit converted(out);
+  } catch (const std::exception& e) {
+    emit convertFailed(QString::fromStdString(e.what()));
   }
-  if (cancel_->epoch.load() != epoch) {
-    emit askFailed(request, "cancelled");
-    return;
-  }
+}
+
+void InferenceWorker::ask(int request, int epoch, AskOptions options) {
+  if (!model_) return emit askFailed(request, kNoModel);
+  if (cancel_->epoch.load() != epoch) return emit askFailed(request, "cancelled");
   options.on_token = [this, request, epoch](const std::string& text) {
     emit partial(request, QString::fromStdString(text));
     return cancel_->epoch.load() == epoch;
   };
   try {
-    AskResult r = engine_->ask(options);
-    complete_trace(info_, r);
-    emit answered(request, r);
+    emit answered(request, model_->ask(options));
   } catch (const std::exception& e) {
     emit askFailed(request, QString::fromStdString(e.what()));
   }
 }
 
-void InferenceWorker::runBenchmark(dpn::views::BenchmarkRequest request) {
-  if (!engine_) {
-    emit benchmarkFailed("no model is loaded (choose one in the Model tab)");
-    return;
-  }
+void InferenceWorker::runBenchmark(const BenchmarkRequest& request) {
+  if (!model_) return emit benchmarkFailed(kNoModel);
   try {
-    BenchmarkOutcome out = runner_(
-        *engine_, request, [this](const BenchmarkProgress& p) { emit benchmarkProgress(p); }, cancel_->benchmark);
-    emit benchmarkFinished(out);
+    emit benchmarkFinished(run_benchmark_job(
+        *model_, options_, request, [this](const BenchmarkProgress& p) { emit benchmarkProgress(p); },
+        cancel_->benchmark));
   } catch (const std::exception& e) {
     emit benchmarkFailed(QString::fromStdString(e.what()));
   }

@@ -1,5 +1,6 @@
-// The worker that owns the engine: lives on its own thread, loads one model at a time, answers questions and runs
-// benchmarks, and reports back only through signals carrying plain structs. It never touches a widget.
+// The worker that owns the engine: lives on the session's worker thread (views/worker_thread.h), holds one loaded
+// model at a time, converts checkpoints, answers questions and runs benchmarks with that model, and reports back
+// only through signals carrying plain structs. It never touches a widget.
 #pragma once
 #include <QObject>
 #include <QString>
@@ -7,7 +8,6 @@
 #include <memory>
 
 #include "views/benchmark_job.h"
-#include "views/engine.h"
 #include "views/meta_types.h"
 
 namespace dpn::views {
@@ -21,17 +21,21 @@ struct CancelState {
 class InferenceWorker : public QObject {
   Q_OBJECT
  public:
-  InferenceWorker(EngineFactory factory, BenchmarkRunner runner, std::shared_ptr<CancelState> cancel);
+  explicit InferenceWorker(std::shared_ptr<CancelState> cancel);
   ~InferenceWorker() override;
 
- public slots:
-  void loadModel(dpn::ModelOptions options);
-  void ask(int request, int epoch, dpn::AskOptions options);
-  void runBenchmark(dpn::views::BenchmarkRequest request);
+  void loadModel(const ModelOptions& options);
+  // PyTorch *.bin folder -> safetensors in `out` (dpn convert); the model is not loaded.
+  void convertCheckpoint(const QString& dir, const QString& out);
+  void ask(int request, int epoch, AskOptions options);
+  void runBenchmark(const BenchmarkRequest& request);
 
  signals:
   void modelLoaded(dpn::ModelInfo info, double ms);
   void modelFailed(QString message);
+  void convertProgress(int permille);
+  void converted(QString out);
+  void convertFailed(QString message);
   void partial(int request, QString text);
   void answered(int request, dpn::AskResult result);
   void askFailed(int request, QString message);
@@ -40,11 +44,9 @@ class InferenceWorker : public QObject {
   void benchmarkFailed(QString message);
 
  private:
-  EngineFactory factory_;
-  BenchmarkRunner runner_;
   std::shared_ptr<CancelState> cancel_;
-  std::unique_ptr<Engine> engine_;
-  ModelInfo info_;
+  std::unique_ptr<Model> model_;
+  ModelOptions options_;  // what model_ was loaded with
 };
 
 }  // namespace dpn::views

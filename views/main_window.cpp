@@ -7,9 +7,6 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
@@ -17,6 +14,7 @@
 
 #include "store/run_store.h"
 #include "views/benchmark_view.h"
+#include "views/bundled_samples.h"
 #include "views/compare_view.h"
 #include "views/explore_view.h"
 #include "views/figure_widget.h"
@@ -27,24 +25,14 @@
 namespace dpn::views {
 
 namespace {
-constexpr int kMaxRecent = 8;  // entries per recent list
-
-// The first bundled sample (image path, question), or empty strings.
-std::pair<QString, QString> first_sample() {
-  const QString dir = QString::fromStdString(resources_dir()) + "/samples/";
-  QFile f(dir + "samples.json");
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  QJsonArray a = QJsonDocument::fromJson(f.readAll()).array();
-  if (a.isEmpty()) return {};
-  QJsonObject o = a.first().toObject();
-  return {dir + o["image"].toString(), o["question"].toString()};
-}
+constexpr int kMaxRecent = 8;         // entries per recent list
+constexpr int kProfilerHeight = 210;  // the dock's first height: timeline and memory rows (it may shrink to 120)
 }  // namespace
 
-MainWindow::MainWindow(const StudioOptions& options, EngineFactory factory, QWidget* parent)
+MainWindow::MainWindow(const StudioOptions& options, QWidget* parent)
     : QMainWindow(parent), auto_run_(options.auto_run) {
   setWindowTitle("DPN Studio");
-  session_ = new Session(std::move(factory), core_benchmark_runner(), this);
+  session_ = new Session(this);
   tabs_ = new QTabWidget;
   tabs_->setObjectName("tabs");
   explore_ = new ExploreView(session_);
@@ -71,12 +59,15 @@ MainWindow::MainWindow(const StudioOptions& options, EngineFactory factory, QWid
   const QString db = !options.db_path.isEmpty() ? options.db_path
                      : s.value("runs/db").toString().isEmpty() ? QString::fromStdString(store::default_db_path())
                                                                : s.value("runs/db").toString();
-  runs_->setDatabase(db);
+  runs_->setDatabase(db, !options.db_must_exist);
   BenchmarkRequest br = benchmark_->request();
-  br.db_path = db.toStdString();
+  br.db_path = (options.bench_db_path.isEmpty() ? db : options.bench_db_path).toStdString();
   benchmark_->setRequest(br);
+  if (options.unattended) model_panel_->setConvertPolicy(ModelPanel::ConvertPolicy::OpenAsIs);
 
-  auto [sample_image, sample_question] = first_sample();
+  const std::vector<BundledSample> samples = bundled_samples();
+  const QString sample_image = samples.empty() ? QString() : samples.front().image;
+  const QString sample_question = samples.empty() ? QString() : samples.front().question;
   QString image = options.restore ? s.value("explore/image").toString() : QString();
   QString question = options.restore ? s.value("explore/question").toString() : QString();
   if (image.isEmpty() || !QFileInfo::exists(image)) image = sample_image;
@@ -85,6 +76,7 @@ MainWindow::MainWindow(const StudioOptions& options, EngineFactory factory, QWid
   explore_->setQuestion(question);
   if (!options.method.isEmpty()) explore_->setMethod(options.method);
   else if (options.restore && s.contains("explore/method")) explore_->setMethod(s.value("explore/method").toString());
+  resizeDocks({profiler_dock_}, {kProfilerHeight}, Qt::Vertical);
   if (options.restore) {
     restoreGeometry(s.value("window/geometry").toByteArray());
     restoreState(s.value("window/state").toByteArray());
@@ -92,7 +84,7 @@ MainWindow::MainWindow(const StudioOptions& options, EngineFactory factory, QWid
 
   connect(model_panel_, &ModelPanel::loaded, this, [this](QString name, ModelInfo info) {
     explore_->setModelName(name);
-    benchmark_->setModel(name, model_panel_->options());
+    benchmark_->setModelName(name);
     setWindowTitle(QString("DPN Studio \u2014 %1").arg(name));
     statusBar()->showMessage(QString("%1 loaded: %2 decoder layers, grid %3x%3").arg(name).arg(info.llm_layers).arg(info.grid));
     addRecent("recent/models", name);
@@ -140,10 +132,7 @@ MainWindow::MainWindow(const StudioOptions& options, EngineFactory factory, QWid
 MainWindow::~MainWindow() = default;
 
 void MainWindow::syncCompareInput() {
-  compare_->setInput(explore_->modelName(), explore_->imagePath(), explore_->document().image.isNull()
-                                                                       ? QImage(explore_->imagePath())
-                                                                       : explore_->document().image,
-                     explore_->question());
+  compare_->setInput(explore_->modelName(), explore_->imagePath(), explore_->image(), explore_->question());
 }
 
 bool MainWindow::showView(const QString& name) {

@@ -19,19 +19,21 @@ class ModelPanel;
 class ProfilerDock;
 
 struct StudioOptions {
-  QString model;          // "" = the remembered one, else the default bundled model
-  QString vision_tower;   // original LLaVA layout: the CLIP folder
-  QString method;         // "" = the remembered one, else none
-  QString db_path;        // "" = the remembered one, else store::default_db_path()
-  bool restore = true;    // restore the last image/question/method from QSettings
-  bool auto_run = false;  // run the default question as soon as the model is loaded
+  QString model;              // "" = the remembered one, else the default bundled model
+  QString vision_tower;       // original LLaVA layout: the CLIP folder
+  QString method;             // "" = the remembered one, else none
+  QString db_path;            // the Runs view's store; "" = the remembered one, else store::default_db_path()
+  bool db_must_exist = false; // open db_path only if it exists (never create it)
+  QString bench_db_path;      // where benchmarks write; "" = db_path
+  bool restore = true;        // restore the last image/question/method from QSettings
+  bool auto_run = false;      // run the default question as soon as the model is loaded
+  bool unattended = false;    // scripted (--screenshot): nothing may wait for a person; *.bin checkpoints open as is
 };
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  explicit MainWindow(const StudioOptions& options, EngineFactory factory = model_engine_factory(),
-                      QWidget* parent = nullptr);
+  explicit MainWindow(const StudioOptions& options, QWidget* parent = nullptr);
   ~MainWindow() override;
 
   Session* session() const { return session_; }

@@ -2,22 +2,17 @@
 #include "views/model_panel.h"
 
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
-#include <QProgressDialog>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QVBoxLayout>
-
-#include <atomic>
-#include <chrono>
-#include <future>
 
 #include "io/convert.h"
 
@@ -68,6 +63,30 @@ ModelPanel::ModelPanel(Session* session, QWidget* parent) : QWidget(parent), ses
   load_ = new QPushButton("Load model");
   load_->setObjectName("loadModel");
   v->addWidget(load_, 0, Qt::AlignLeft);
+  offer_ = new QFrame;
+  offer_->setObjectName("convertOffer");
+  offer_->setFrameShape(QFrame::StyledPanel);
+  offer_->setStyleSheet("#convertOffer { background: #fff8e1; }");
+  auto* ob = new QHBoxLayout(offer_);
+  offer_text_ = new QLabel;
+  offer_text_->setWordWrap(true);
+  ob->addWidget(offer_text_, 1);
+  auto* convert_b = new QPushButton("Convert and open");
+  convert_b->setObjectName("convertAndOpen");
+  auto* as_is_b = new QPushButton("Open as is");
+  as_is_b->setObjectName("openAsIs");
+  auto* no_b = new QPushButton("Cancel");
+  ob->addWidget(convert_b);
+  ob->addWidget(as_is_b);
+  ob->addWidget(no_b);
+  offer_->hide();
+  v->addWidget(offer_);
+  convert_progress_ = new QProgressBar;
+  convert_progress_->setObjectName("convertProgress");
+  convert_progress_->setRange(0, 1000);
+  convert_progress_->setFormat("converting to safetensors\u2026 %p%");
+  convert_progress_->hide();
+  v->addWidget(convert_progress_);
   facts_ = new QLabel("no model loaded");
   facts_->setObjectName("modelFacts");
   facts_->setTextFormat(Qt::RichText);
@@ -84,6 +103,29 @@ ModelPanel::ModelPanel(Session* session, QWidget* parent) : QWidget(parent), ses
     if (i > 0) path_->clear();
   });
   connect(load_, &QPushButton::clicked, this, &ModelPanel::loadFromForm);
+  connect(convert_b, &QPushButton::clicked, this, [this] {
+    offer_->hide();
+    convert(path_->text());
+  });
+  connect(as_is_b, &QPushButton::clicked, this, [this] {
+    offer_->hide();
+    startLoad();
+  });
+  connect(no_b, &QPushButton::clicked, offer_, &QWidget::hide);
+  connect(session_, &Session::convertProgress, convert_progress_, &QProgressBar::setValue);
+  connect(session_, &Session::converted, this, [this](QString out) {
+    converting_.clear();
+    convert_progress_->hide();
+    load_->setEnabled(true);
+    path_->setText(out);
+    startLoad();
+  });
+  connect(session_, &Session::convertFailed, this, [this](QString m) {
+    converting_.clear();
+    convert_progress_->hide();
+    load_->setEnabled(true);
+    facts_->setText("<span style='color:#b00020'>conversion failed: " + m.toHtmlEscaped() + "</span>");
+  });
   connect(session_, &Session::modelLoaded, this, [this](ModelInfo i, double ms) {
     load_->setEnabled(true);
     QString dpe;
@@ -142,66 +184,40 @@ bool ModelPanel::isPickleCheckpoint(const QString& dir) {
   return d.entryList({"*.safetensors"}, QDir::Files).isEmpty() && !d.entryList({"pytorch_model*.bin", "*.bin"}, QDir::Files).isEmpty();
 }
 
-QString ModelPanel::convertWithProgress(const QString& dir) {
-  const QString out = QString::fromStdString(dpn::default_convert_out_dir(dir.toStdString()));
-  QProgressDialog progress("Converting " + QFileInfo(dir).fileName() + " to safetensors\u2026", QString(), 0, 1000, this);
-  progress.setObjectName("convertProgress");
-  progress.setWindowModality(Qt::WindowModal);
-  progress.setMinimumDuration(0);
-  std::atomic<uint64_t> done{0}, total{1};
-  std::string error;
-  auto job = std::async(std::launch::async, [&] {
-    try {
-      dpn::ConvertOptions o;
-      o.model_dir = dir.toStdString();
-      o.out_dir = out.toStdString();
-      o.progress = [&](uint64_t d, uint64_t t) { done = d, total = std::max<uint64_t>(t, 1); };
-      dpn::convert_checkpoint(o);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-  });
-  while (job.wait_for(std::chrono::milliseconds(30)) != std::future_status::ready) {
-    progress.setValue(int(1000.0 * double(done) / double(total)));
-    QCoreApplication::processEvents();
-  }
-  progress.setValue(1000);
-  if (!error.empty()) {
-    facts_->setText("<span style='color:#b00020'>conversion failed: " + QString::fromStdString(error).toHtmlEscaped() + "</span>");
-    return {};
-  }
-  return out;
+void ModelPanel::convert(const QString& dir) {
+  converting_ = dir;
+  load_->setEnabled(false);
+  convert_progress_->setValue(0);
+  convert_progress_->show();
+  facts_->setText("converting " + QFileInfo(dir).fileName().toHtmlEscaped() + " to safetensors\u2026");
+  session_->convertCheckpoint(dir, QString::fromStdString(dpn::default_convert_out_dir(dir.toStdString())));
 }
 
 void ModelPanel::loadFromForm() {
+  offer_->hide();
+  if (!converting_.isEmpty()) return;
   // PyTorch pickles: offer the one-time conversion (an existing converted copy is reused).
   if (builtin_->currentIndex() == 0 && isPickleCheckpoint(path_->text())) {
     const QString dir = path_->text();
     const QString copy = QString::fromStdString(dpn::default_convert_out_dir(dir.toStdString()));
-    ConvertPolicy choice = convert_policy_;
-    if (!isPickleCheckpoint(copy) && QDir(copy).exists() && !QDir(copy).entryList({"*.safetensors"}, QDir::Files).isEmpty()) {
-      choice = ConvertPolicy::Convert;  // already converted earlier: open the copy
-    } else if (choice == ConvertPolicy::Ask) {
-      QMessageBox box(QMessageBox::Question, "PyTorch checkpoint",
-                      QFileInfo(dir).fileName() + " stores its weights as PyTorch pickles (*.bin).\n\n"
-                      "DPN Studio reads them safely (nothing in them is executed), but a one-time conversion to "
-                      "safetensors beside it (" + QFileInfo(copy).fileName() + ") opens faster and without copies.",
-                      QMessageBox::NoButton, this);
-      QPushButton* convert = box.addButton("Convert and open", QMessageBox::AcceptRole);
-      QPushButton* as_is = box.addButton("Open as is", QMessageBox::DestructiveRole);
-      box.addButton(QMessageBox::Cancel);
-      box.setDefaultButton(convert);
-      box.exec();
-      if (box.clickedButton() == convert) choice = ConvertPolicy::Convert;
-      else if (box.clickedButton() == as_is) choice = ConvertPolicy::OpenAsIs;
-      else return;
-    }
-    if (choice == ConvertPolicy::Convert) {
-      const QString out = QDir(copy).exists() ? copy : convertWithProgress(dir);
-      if (out.isEmpty()) return;
-      path_->setText(out);
+    if (QDir(copy).exists() && !QDir(copy).entryList({"*.safetensors"}, QDir::Files).isEmpty()) {
+      path_->setText(copy);  // converted earlier: open the copy
+    } else if (convert_policy_ == ConvertPolicy::Convert) {
+      return convert(dir);
+    } else if (convert_policy_ == ConvertPolicy::Ask) {
+      offer_text_->setText(QFileInfo(dir).fileName().toHtmlEscaped() +
+                           " stores its weights as PyTorch pickles (*.bin). DPN Studio reads them safely (nothing in "
+                           "them is executed), but a one-time conversion to safetensors beside it (" +
+                           QFileInfo(copy).fileName().toHtmlEscaped() + ") opens faster and without copies.");
+      offer_->show();
+      emit convertOffered(dir);
+      return;
     }
   }
+  startLoad();
+}
+
+void ModelPanel::startLoad() {
   loading_ = modelName();
   load_->setEnabled(false);
   facts_->setText("loading " + loading_.toHtmlEscaped() + "\u2026");

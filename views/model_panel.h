@@ -6,8 +6,10 @@
 #include "views/session.h"
 
 class QComboBox;
+class QFrame;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QPushButton;
 
 namespace dpn::views {
@@ -26,7 +28,8 @@ class ModelPanel : public QWidget {
   ModelOptions options() const;
 
   // A folder of PyTorch pickles (*.bin) can be opened as is (our reader executes nothing) or converted once to
-  // safetensors beside it (mmap, faster to open). Ask: a dialog offers both; tests answer it with a fixed policy.
+  // safetensors beside it (mmap, faster to open). Ask: a bar in the panel offers both (nothing modal); scripted use
+  // (tests, --screenshot) sets a fixed policy.
   enum class ConvertPolicy { Ask, Convert, OpenAsIs };
   void setConvertPolicy(ConvertPolicy p) { convert_policy_ = p; }
   // True when `dir` holds *.bin weights and no *.safetensors.
@@ -34,8 +37,11 @@ class ModelPanel : public QWidget {
 
  signals:
   void loaded(QString name, dpn::ModelInfo info);
+  void convertOffered(QString dir);  // the Ask bar is showing for `dir`
 
  private:
+  void startLoad();
+  void convert(const QString& dir);  // on the worker; the panel shows progress and loads the copy when done
   Session* session_;
   QComboBox* builtin_;
   QLineEdit* path_;
@@ -43,11 +49,13 @@ class ModelPanel : public QWidget {
   QComboBox* device_;
   QComboBox* dtype_;
   QPushButton* load_;
+  QFrame* offer_;  // the Ask bar: convert / open as is / cancel
+  QLabel* offer_text_;
+  QProgressBar* convert_progress_;
   QLabel* facts_;
   QString loading_;
+  QString converting_;  // the folder being converted, "" when idle
   ConvertPolicy convert_policy_ = ConvertPolicy::Ask;
-  // Converts `dir` on a worker thread with a progress dialog; returns the converted folder, or empty on failure.
-  QString convertWithProgress(const QString& dir);
 };
 
 }  // namespace dpn::views

@@ -49,7 +49,7 @@ std::vector<ProfileBar> profile_bars(const AskResult& r) {
 
 ProfilerDock::ProfilerDock(QWidget* parent) : QOpenGLWidget(parent) {
   setMouseTracking(true);
-  setMinimumHeight(190);
+  setMinimumHeight(120);  // the timeline rows; memory lines below scroll out of view when the dock is this short
   clock_.start();
 }
 

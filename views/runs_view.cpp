@@ -1,8 +1,6 @@
-// Runs view: reads the store on demand (small queries), never writes except delete.
+// Runs view: asks the store thread for what it shows and renders the answers; never writes except delete.
 #include "views/runs_view.h"
 
-#include <QFile>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -12,16 +10,49 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
-#include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <QFileDialog>
 
 #include "views/figures/figure.h"
 #include "views/run_list_model.h"
+#include "views/sample_table_model.h"
 
 namespace dpn::views {
 
+namespace {
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+QString summary_html(const store::RunSummary& s) {
+  QString html = QString("<h3>Run %1: %2 on %3</h3><p>model <b>%4</b> &middot; %5 %6 &middot; %7 &middot; %8</p>"
+                         "<p>%9 samples &middot; accuracy <b>%10 %</b> &middot; mean score %11 &middot; "
+                         "latency %12 ms &middot; LLM FLOPs %13</p>")
+                     .arg(s.run.id).arg(q(s.run.spec.method), q(s.run.spec.dataset_name), q(s.run.spec.model_name),
+                                        q(s.run.spec.dtype), q(s.run.spec.device), q(s.run.created_at), q(s.run.status))
+                     .arg(s.run.n_samples).arg(s.accuracy * 100, 0, 'f', 1).arg(s.run.mean_score, 0, 'f', 3)
+                     .arg(s.mean_latency_ms, 0, 'f', 1).arg(format_flops(s.mean_flops_llm));
+  html += "<table border=1 cellspacing=0 cellpadding=3><tr><th>family</th><th>n</th><th>accuracy</th></tr>";
+  for (const auto& f : s.families)
+    html += QString("<tr><td>%1</td><td>%2</td><td>%3 %</td></tr>").arg(q(f.family)).arg(f.n).arg(f.accuracy * 100, 0, 'f', 1);
+  return html + "</table>";
+}
+
+QString diff_html(const store::RunDiff& d) {
+  QString html = QString("<h3>Run %1 vs run %2</h3><p>%3 common samples (%4 only in A, %5 only in B)</p>"
+                         "<p>mean score A %6 &middot; B %7 &middot; %8 predictions changed: %9 fixed, %10 broken</p>")
+                     .arg(d.a.id).arg(d.b.id).arg(d.common).arg(d.only_a).arg(d.only_b).arg(d.mean_score_a, 0, 'f', 3)
+                     .arg(d.mean_score_b, 0, 'f', 3).arg(d.changed_predictions).arg(d.fixed).arg(d.broken);
+  html += "<table border=1 cellspacing=0 cellpadding=3><tr><th>sample</th><th>A</th><th>B</th></tr>";
+  for (const auto& c : d.changed)
+    html += QString("<tr><td>%1</td><td>%2 (%3)</td><td>%4 (%5)</td></tr>")
+                .arg(q(c.sample_id), q(c.prediction_a).toHtmlEscaped())
+                .arg(c.score_a).arg(q(c.prediction_b).toHtmlEscaped()).arg(c.score_b);
+  return html + "</table>";
+}
+}  // namespace
+
 RunsView::RunsView(QWidget* parent) : QWidget(parent) {
+  register_meta_types();
   auto* v = new QVBoxLayout(this);
   auto* row = new QHBoxLayout;
   filter_ = new QLineEdit;
@@ -60,10 +91,18 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   detail_ = new QTextBrowser;
   detail_->setObjectName("runDetail");
   bottom->addWidget(detail_);
-  samples_ = new QTableWidget(0, 5);
+  samples_model_ = new SampleTableModel(this);
+  auto* sorted_samples = new QSortFilterProxyModel(this);
+  sorted_samples->setSourceModel(samples_model_);
+  sorted_samples->setSortRole(Qt::EditRole);
+  samples_ = new QTableView;
   samples_->setObjectName("runSamples");
-  samples_->setHorizontalHeaderLabels({"sample", "family", "prediction", "answer", "score"});
-  samples_->horizontalHeader()->setStretchLastSection(true);
+  samples_->setModel(sorted_samples);
+  samples_->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);  // as stored until a header is clicked
+  samples_->setSortingEnabled(true);
+  samples_->hideColumn(SampleTableModel::Method);  // one run: one method, named above
+  samples_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  samples_->horizontalHeader()->setSectionResizeMode(SampleTableModel::Question, QHeaderView::Stretch);
   samples_->verticalHeader()->hide();
   samples_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   samples_->setWordWrap(false);
@@ -73,6 +112,41 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   status_ = new QLabel;
   status_->setObjectName("runsStatus");
   v->addWidget(status_);
+
+  const RunStoreWorker* w = store_.worker();
+  connect(w, &RunStoreWorker::listed, this, [this](QString path, std::vector<store::RunInfo> runs) {
+    if (path != db_path_) return;  // an answer for a database no longer shown
+    model_->setRows(std::move(runs));
+    table_->resizeColumnsToContents();
+    status_->setStyleSheet({});
+    status_->setText(QString("%1 runs in %2").arg(model_->rowCount()).arg(db_path_));
+    emit listed();
+  });
+  connect(w, &RunStoreWorker::runOpened, this, [this](RunDetail d) {
+    detail_->setHtml(summary_html(d.summary));
+    samples_model_->setRows(sample_rows(q(d.summary.run.spec.method), d.samples));
+    samples_->resizeColumnsToContents();  // the question column takes what is left
+    samples_->setColumnWidth(SampleTableModel::Prediction, std::min(samples_->columnWidth(SampleTableModel::Prediction), 260));
+    opened_ = d.summary.run.id;
+    emit runOpened(opened_);
+  });
+  connect(w, &RunStoreWorker::diffed, this, [this](store::RunDiff d) {
+    detail_->setHtml(diff_html(d));
+    emit diffed();
+  });
+  connect(w, &RunStoreWorker::exported, this, [this](qint64 id, QString path) {
+    status_->setStyleSheet({});
+    status_->setText(QString("run %1 exported to %2").arg(id).arg(path));
+    emit exported(path);
+  });
+  connect(w, &RunStoreWorker::removed, this, [this](qint64 id) {
+    if (opened_ == id) opened_ = 0, detail_->clear(), samples_model_->setRows({});
+    emit deleted(id);
+  });
+  connect(w, &RunStoreWorker::failed, this, [this](QString m) {
+    showError(m);
+    emit failed(m);
+  });
 
   connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
   connect(refresh_b, &QPushButton::clicked, this, &RunsView::refresh);
@@ -100,33 +174,21 @@ RunsView::RunsView(QWidget* parent) : QWidget(parent) {
   });
 }
 
+RunsView::~RunsView() = default;
+
 void RunsView::showError(const QString& text) {
   status_->setStyleSheet("QLabel { color: #b00020; }");
   status_->setText(text);
 }
 
-void RunsView::setDatabase(const QString& path) {
+void RunsView::setDatabase(const QString& path, bool create) {
   db_path_ = path;
-  try {
-    store_ = std::make_unique<store::RunStore>(path.toStdString());
-    refresh();
-  } catch (const std::exception& e) {
-    store_.reset();
-    model_->setRuns({});
-    showError(e.what());
-  }
+  opened_ = 0;
+  store_.post([path, create](RunStoreWorker& w) { w.open(path, create); });
 }
 
 void RunsView::refresh() {
-  if (!store_) return;
-  try {
-    model_->setRuns(store_->list_runs());
-    table_->resizeColumnsToContents();
-    status_->setStyleSheet({});
-    status_->setText(QString("%1 runs in %2").arg(model_->rowCount()).arg(db_path_));
-  } catch (const std::exception& e) {
-    showError(e.what());
-  }
+  store_.post([](RunStoreWorker& w) { w.list(); });
 }
 
 std::vector<int64_t> RunsView::selectedRunIds() const {
@@ -137,85 +199,22 @@ std::vector<int64_t> RunsView::selectedRunIds() const {
 }
 
 void RunsView::openRun(int64_t id) {
-  if (!store_) return;
-  try {
-    store::RunSummary s = store_->run_summary(id);
-    QString html = QString("<h3>Run %1: %2 on %3</h3><p>model <b>%4</b> &middot; %5 %6 &middot; %7 &middot; %8</p>"
-                           "<p>%9 samples &middot; accuracy <b>%10 %</b> &middot; mean score %11 &middot; "
-                           "latency %12 ms &middot; LLM FLOPs %13</p>")
-                       .arg(id).arg(QString::fromStdString(s.run.spec.method), QString::fromStdString(s.run.spec.dataset_name),
-                            QString::fromStdString(s.run.spec.model_name), QString::fromStdString(s.run.spec.dtype),
-                            QString::fromStdString(s.run.spec.device), QString::fromStdString(s.run.created_at),
-                            QString::fromStdString(s.run.status))
-                       .arg(s.run.n_samples).arg(s.accuracy * 100, 0, 'f', 1).arg(s.run.mean_score, 0, 'f', 3)
-                       .arg(s.mean_latency_ms, 0, 'f', 1).arg(format_flops(s.mean_flops_llm));
-    html += "<table border=1 cellspacing=0 cellpadding=3><tr><th>family</th><th>n</th><th>accuracy</th></tr>";
-    for (const auto& f : s.families)
-      html += QString("<tr><td>%1</td><td>%2</td><td>%3 %</td></tr>").arg(QString::fromStdString(f.family)).arg(f.n)
-                  .arg(f.accuracy * 100, 0, 'f', 1);
-    detail_->setHtml(html + "</table>");
-    auto samples = store_->samples(id, false);
-    samples_->setRowCount(int(samples.size()));
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const auto& r = samples[i];
-      QStringList c = {QString::fromStdString(r.sample_id), QString::fromStdString(r.family),
-                       QString::fromStdString(r.prediction), QString::fromStdString(r.answer),
-                       QString::number(r.score, 'f', 2)};
-      for (int k = 0; k < c.size(); ++k) samples_->setItem(int(i), k, new QTableWidgetItem(c[k]));
-    }
-    opened_ = id;
-  } catch (const std::exception& e) {
-    showError(e.what());
-  }
+  store_.post([id](RunStoreWorker& w) { w.openRun(id); });
 }
 
 void RunsView::diffRuns(int64_t a, int64_t b) {
-  if (!store_) return;
-  try {
-    store::RunDiff d = store_->diff_runs(a, b);
-    QString html = QString("<h3>Run %1 vs run %2</h3><p>%3 common samples (%4 only in A, %5 only in B)</p>"
-                           "<p>mean score A %6 &middot; B %7 &middot; %8 predictions changed: %9 fixed, %10 broken</p>")
-                       .arg(a).arg(b).arg(d.common).arg(d.only_a).arg(d.only_b).arg(d.mean_score_a, 0, 'f', 3)
-                       .arg(d.mean_score_b, 0, 'f', 3).arg(d.changed_predictions).arg(d.fixed).arg(d.broken);
-    html += "<table border=1 cellspacing=0 cellpadding=3><tr><th>sample</th><th>A</th><th>B</th></tr>";
-    for (const auto& c : d.changed)
-      html += QString("<tr><td>%1</td><td>%2 (%3)</td><td>%4 (%5)</td></tr>")
-                  .arg(QString::fromStdString(c.sample_id), QString::fromStdString(c.prediction_a).toHtmlEscaped())
-                  .arg(c.score_a).arg(QString::fromStdString(c.prediction_b).toHtmlEscaped()).arg(c.score_b);
-    detail_->setHtml(html + "</table>");
-  } catch (const std::exception& e) {
-    showError(e.what());
-  }
+  store_.post([a, b](RunStoreWorker& w) { w.diff(a, b); });
 }
 
-bool RunsView::exportCsv(int64_t id, const QString& path) {
-  if (!store_) return false;
-  try {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) throw std::runtime_error((path + ": cannot write").toStdString());
-    f.write(QByteArray::fromStdString(store_->export_csv(id)));
-    status_->setText(QString("run %1 exported to %2").arg(id).arg(path));
-    return true;
-  } catch (const std::exception& e) {
-    showError(e.what());
-    return false;
-  }
+void RunsView::exportCsv(int64_t id, const QString& path) {
+  store_.post([id, path](RunStoreWorker& w) { w.exportCsv(id, path); });
 }
 
-bool RunsView::deleteRun(int64_t id, bool confirm) {
-  if (!store_) return false;
+void RunsView::deleteRun(int64_t id, bool confirm) {
   if (confirm && QMessageBox::question(this, "Delete run", QString("Delete run %1 and all its samples?").arg(id)) !=
                      QMessageBox::Yes)
-    return false;
-  try {
-    store_->delete_run(id);
-    if (opened_ == id) opened_ = 0, detail_->clear(), samples_->setRowCount(0);
-    refresh();
-    return true;
-  } catch (const std::exception& e) {
-    showError(e.what());
-    return false;
-  }
+    return;
+  store_.post([id](RunStoreWorker& w) { w.remove(id); });
 }
 
 }  // namespace dpn::views

@@ -1,51 +1,39 @@
-// Queues work onto the worker thread and turns its replies into busy/idle state.
+// Posts work to the inference worker's thread and turns its replies into busy/idle state.
 #include "views/session.h"
 
 namespace dpn::views {
 
-Session::Session(EngineFactory factory, BenchmarkRunner runner, QObject* parent) : QObject(parent) {
+Session::Session(QObject* parent) : QObject(parent) {
   register_meta_types();
-  worker_ = new InferenceWorker(std::move(factory), std::move(runner), cancel_);
-  worker_->moveToThread(&thread_);
-  connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-  connect(worker_, &InferenceWorker::modelLoaded, this, [this](ModelInfo info, double ms) {
+  worker_ = std::make_unique<WorkerThread<InferenceWorker>>("dpn-inference", cancel_);
+  const InferenceWorker* w = worker_->worker();
+  connect(w, &InferenceWorker::modelLoaded, this, [this](ModelInfo info, double ms) {
     has_model_ = true;
     info_ = info;
     end();
     emit modelLoaded(info, ms);
   });
-  connect(worker_, &InferenceWorker::modelFailed, this, [this](QString m) {
+  connect(w, &InferenceWorker::modelFailed, this, [this](QString m) {
     has_model_ = false;
     info_ = {};
     end();
     emit modelFailed(m);
   });
-  connect(worker_, &InferenceWorker::partial, this, &Session::partial);
-  connect(worker_, &InferenceWorker::answered, this, [this](int id, AskResult r) {
-    end();
-    emit answered(id, r);
-  });
-  connect(worker_, &InferenceWorker::askFailed, this, [this](int id, QString m) {
-    end();
-    emit askFailed(id, m);
-  });
-  connect(worker_, &InferenceWorker::benchmarkProgress, this, &Session::benchmarkProgress);
-  connect(worker_, &InferenceWorker::benchmarkFinished, this, [this](BenchmarkOutcome o) {
-    end();
-    emit benchmarkFinished(o);
-  });
-  connect(worker_, &InferenceWorker::benchmarkFailed, this, [this](QString m) {
-    end();
-    emit benchmarkFailed(m);
-  });
-  thread_.setObjectName("dpn-inference");
-  thread_.start();
+  connect(w, &InferenceWorker::convertProgress, this, &Session::convertProgress);
+  connect(w, &InferenceWorker::partial, this, &Session::partial);
+  connect(w, &InferenceWorker::benchmarkProgress, this, &Session::benchmarkProgress);
+  // Replies that end a request: one fewer pending, then passed on.
+  relayEnd(&InferenceWorker::converted, &Session::converted);
+  relayEnd(&InferenceWorker::convertFailed, &Session::convertFailed);
+  relayEnd(&InferenceWorker::answered, &Session::answered);
+  relayEnd(&InferenceWorker::askFailed, &Session::askFailed);
+  relayEnd(&InferenceWorker::benchmarkFinished, &Session::benchmarkFinished);
+  relayEnd(&InferenceWorker::benchmarkFailed, &Session::benchmarkFailed);
 }
 
 Session::~Session() {
   cancel();
-  thread_.quit();
-  thread_.wait();
+  worker_.reset();  // waits for the call in progress, which the cancel cuts short
 }
 
 void Session::begin() {
@@ -57,24 +45,26 @@ void Session::end() {
 }
 
 void Session::loadModel(const ModelOptions& options) {
-  options_ = options;
   begin();
-  QMetaObject::invokeMethod(worker_, "loadModel", Qt::QueuedConnection, Q_ARG(dpn::ModelOptions, options));
+  worker_->post([options](InferenceWorker& w) { w.loadModel(options); });
+}
+
+void Session::convertCheckpoint(const QString& dir, const QString& out) {
+  begin();
+  worker_->post([dir, out](InferenceWorker& w) { w.convertCheckpoint(dir, out); });
 }
 
 int Session::ask(const AskOptions& options) {
   const int id = next_request_++;
   begin();
-  QMetaObject::invokeMethod(worker_, "ask", Qt::QueuedConnection, Q_ARG(int, id), Q_ARG(int, cancel_->epoch.load()),
-                            Q_ARG(dpn::AskOptions, options));
+  worker_->post([id, epoch = cancel_->epoch.load(), options](InferenceWorker& w) { w.ask(id, epoch, options); });
   return id;
 }
 
 void Session::runBenchmark(const BenchmarkRequest& request) {
   cancel_->benchmark = false;
   begin();
-  QMetaObject::invokeMethod(worker_, "runBenchmark", Qt::QueuedConnection,
-                            Q_ARG(dpn::views::BenchmarkRequest, request));
+  worker_->post([request](InferenceWorker& w) { w.runBenchmark(request); });
 }
 
 void Session::cancel() {

@@ -68,10 +68,12 @@ int run_ask(Args& a) {
 DPN_CLI_COMMAND(ask, "ask", "answer a question about an image",
                 "dpn ask --model DIR|NAME --image FILE --question TEXT [--method M] [--override L=E,...] [--attention]\n"
                 "        [--max-new-tokens N] [--dtype f32|bf16]\n"
-                "        [--device cpu|cuda] [--vision-tower DIR] [--temperature T --top-p P --seed S] [--threads N] [--json] [--verbose]\n"
+                "        [--device cpu|cuda] [--vision-tower DIR] [--temperature T --top-p P --seed S] [--threads N]\n"
+                "        [--max-memory SIZE] [--json] [--verbose]\n"
                 "Methods: none | dpn | dpn:path=7=2x2,15=1x2 | static:7=2,15=2x1 | fastv:k=2,r=0.5[,rank=last|mean] | tokenpacker\n"
                 "--override L=E forces expert E at DPE layer L (what-if); --attention records the attention each visual\n"
-                "token receives from the last prompt token at every layer.\n"
+                "token receives from the last prompt token at every layer; --max-memory (e.g. 16GB or 16GiB; default: what the machine has\n"
+                "available) refuses a model or an answer whose estimated weights + KV cache + buffers do not fit.\n"
                 "Prints the answer, or with --json one object with answer, tokens, prefill_ms, decode_ms, layers, router, flops.",
                 run_ask);
 

@@ -12,6 +12,7 @@
 #include "bench/method_list.h"
 #include "bench/runner.h"
 #include "command.h"
+#include "eval/preset.h"
 
 namespace dpn::cli {
 namespace {
@@ -20,9 +21,10 @@ const char* const kUsage =
     "Usage: dpn bench --model DIR|NAME --dataset DIR|FILE [--methods LIST] [--limit N] [--seed S]\n"
     "                 [--category C] [--family F] [--shard i/N] [--db FILE] [--durable] [--json] [--summary]\n"
     "                 [--kind K --images DIR --annotations F] [--dataset-name NAME] [--max-new-tokens N]\n"
-    "                 [--dtype f32|bf16] [--device cpu|cuda] [--threads N] [--vision-tower DIR]\n\n"
+    "                 [--dtype f32|bf16] [--device cpu|cuda] [--threads N] [--vision-tower DIR] [--preset llava-1.5]\n\n"
     "--dataset   a DPNBench folder (questions.jsonl, answers.jsonl, images/), e.g. datasets/dpnbench/test; for\n"
-    "            --kind vqav2|textvqa|gqa|pope|mme|scienceqa|mmbench the question file, with --images/--annotations\n"
+    "            --kind vqav2|gqa|vizwiz|scienceqa|textvqa|pope|mme|mmbench|mmbench-cn|seed|llavabench|mmvet the\n"
+    "            question file, with --images/--annotations (README, Evaluation)\n"
     "--methods   comma-separated, default none: none,dpn,fastv:k=2,r=0.5,static:7=2,15=2,tokenpacker\n"
     "--limit N   the first N samples (after --category/--family, and --seed's shuffle); 0 = all\n"
     "--shard i/N this process runs shard i of N (0-based; samples split by a hash of their id). Run the N shards\n"
@@ -30,6 +32,8 @@ const char* const kUsage =
     "--db FILE   run database (default $XDG_DATA_HOME/dpn-studio/runs.sqlite)\n"
     "--durable   fsync each sample: survives a power loss too (a crash or kill -9 never loses one anyway)\n"
     "--max-new-tokens N  tokens per answer (default 16: the benchmarks ask for one word or letter)\n"
+    "--preset llava-1.5  LLaVA-1.5's evaluation settings for --kind: max_new_tokens 128 (1024 for scienceqa, mmbench,\n"
+    "            mmvet, llavabench), temperature 0, answers stripped; recorded in the run's identity\n"
     "--summary   print the table of what the database holds for these options, answer nothing\n"
     "--json      print the summary as JSON (per-sample rows included) instead of tables\n\n"
     "Each sample is committed as it completes: re-run the same command to resume; nothing is repeated or lost.\n"
@@ -117,6 +121,8 @@ int run_bench(Args& a) {
   spec.device = a.get("device", "cpu");
   spec.threads = a.get_int("threads", 0);
   spec.max_new_tokens = a.get_int("max-new-tokens", bench::kDefaultMaxNewTokens);
+  const bool tokens_given = a.get("max-new-tokens") != "";
+  spec.preset = a.get("preset");
   const bool json = a.flag("json");
   const bool summary_only = a.flag("summary");
   a.finish();
@@ -132,6 +138,11 @@ int run_bench(Args& a) {
   if (!shard.empty()) eval::parse_shard(shard, spec.subset.shard_index, spec.subset.shard_count);
   if (spec.max_new_tokens < 1) throw UsageError("--max-new-tokens must be at least 1");
   spec.methods = bench::parse_method_list(methods);
+  if (!spec.preset.empty()) {  // the preset decides the answer length (eval/preset.h)
+    if (tokens_given) throw UsageError("--max-new-tokens and --preset both set the answer length; give one");
+    spec.max_new_tokens =
+        eval::eval_preset(spec.preset, spec.dataset.kind.empty() ? "dpnbench" : spec.dataset.kind).max_new_tokens;
+  }
 
   bench::BenchSummary s;
   if (summary_only) {

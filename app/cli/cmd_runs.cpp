@@ -7,6 +7,8 @@
 #include <memory>
 
 #include "command.h"
+#include "eval/run_metrics.h"
+#include "eval/submission.h"
 #include "store/run_store.h"
 #include "util/error.h"
 
@@ -20,6 +22,10 @@ const char* const kUsage =
     "  diff A B [--max N]           compare two runs sample by sample (N changed samples listed, default 20)\n"
     "  export ID --format csv|json [--out FILE] [--traces]\n"
     "                               per-sample results (json can include layer traces and router decisions)\n"
+    "  export ID --format vqav2-submission|vizwiz-submission|mmbench-submission|mmvet|llava-answers\n"
+    "            [--out FILE] [--questions FILE]\n"
+    "                               the files the evaluation servers and GPT judges take (eval/submission.h);\n"
+    "                               --questions: the question file/TSV if not at the run's recorded path\n"
     "  delete ID [--yes]            delete a run with its samples (asks unless --yes)\n"
     "  merge OUT IN...              combine shard databases into OUT (one unsharded run per spec)\n"
     "--db defaults to $XDG_DATA_HOME/dpn-studio/runs.sqlite (~/.local/share/dpn-studio/runs.sqlite).";
@@ -69,6 +75,8 @@ void print_show(store::RunStore& db, int64_t id) {
               s.accuracy);
   std::printf("  latency %.1f ms (prefill %.1f, decode %.1f)  FLOPs/sample LLM %.4g total %.4g\n", s.mean_latency_ms,
               s.mean_prefill_ms, s.mean_decode_ms, s.mean_flops_llm, s.mean_flops_total);
+  const eval::BenchmarkMetrics official = eval::run_metrics(r.spec.dataset_kind, db.samples(id, false));
+  if (!official.official.empty()) std::cout << "  " << eval::format_metrics(official);
   if (!s.families.empty()) {
     std::printf("  %-28s %8s %10s %9s\n", "family", "samples", "score", "accuracy");
     for (const auto& f : s.families)
@@ -123,8 +131,18 @@ int run_runs(Args& args) {
     const std::string format = args.require("format");
     const std::string out = args.get("out");
     const bool traces = args.flag("traces");
+    const std::string questions = args.get("questions");
     args.finish();
     if (pos.size() != 2) throw UsageError("usage: dpn runs export ID --format csv|json [--out FILE]");
+    if (format != "csv" && format != "json") {  // submission and judge files (core/eval/submission.h)
+      if (traces) throw UsageError("--traces needs --format json");
+      auto db = open();
+      for (const auto& w : eval::export_run(*db, parse_id(pos[1]), format, questions, out))
+        std::cerr << "warning: " << w << "\n";
+      if (!out.empty()) std::cerr << "wrote " << out << "\n";
+      return 0;
+    }
+    if (!questions.empty()) throw UsageError("--questions is for the submission formats");
     if (format != "csv" && format != "json") throw UsageError("--format must be csv or json, got '" + format + "'");
     if (traces && format != "json") throw UsageError("--traces needs --format json");
     auto db = open();

@@ -1,5 +1,5 @@
 // The model options every command that loads a model reads the same way: --model, --vision-tower, --dtype,
-// --device, --threads.
+// --device, --threads, --max-memory.
 #pragma once
 #include "args.h"
 #include "dpn.h"

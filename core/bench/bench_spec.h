@@ -22,6 +22,9 @@ struct BenchSpec {
   std::string dtype = "f32";         // f32 | bf16
   std::string device = "cpu";        // cpu | cuda
   int max_new_tokens = kDefaultMaxNewTokens;
+  // An evaluation preset (eval/preset.h, e.g. "llava-1.5"): its settings for the dataset kind are part of the run's
+  // identity and its answer post-processing is applied; the caller sets max_new_tokens from it.
+  std::string preset;
   int threads = 0;                   // 0 = all cores
   // After cancel is raised, a sample still generating gets this long to finish (and be stored) before its
   // generation is cut off (and the partial sample dropped).

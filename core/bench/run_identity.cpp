@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "eval/preset.h"
 #include "flops/method_spec.h"
 
 namespace dpn::bench {
@@ -25,6 +26,8 @@ store::RunSpec make_run_spec(const BenchSpec& spec, const std::string& method, c
   params["family"] = spec.subset.family;
   params["limit"] = spec.subset.limit;
   params["seed"] = spec.subset.seed ? nlohmann::json(*spec.subset.seed) : nlohmann::json(nullptr);
+  // Only with a preset, so runs made before presets keep their identity.
+  if (!spec.preset.empty()) params["preset"] = eval::preset_identity(eval::eval_preset(spec.preset, dataset.spec.kind));
   store::RunSpec r;
   r.model_name = model_name;
   r.model_path = model_path;

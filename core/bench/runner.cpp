@@ -13,6 +13,8 @@
 #include "bench/sample_record.h"
 #include "dpn.h"
 #include "eval/dataset.h"
+#include "eval/preset.h"
+#include "eval/run_metrics.h"
 #include "flops/method_spec.h"
 #include "util/error.h"
 
@@ -106,6 +108,7 @@ BenchSummary summarize(const BenchSpec& spec, store::RunStore& db, const Selecte
   s.shard = shard_text(spec);
   s.db_path = db.path();
   s.total = static_cast<int64_t>(methods.size() * sel.samples.size());
+  for (const auto& e : sel.samples) s.images[e.id] = e.image;
   std::optional<std::vector<store::SampleResult>> baseline;
   if (auto none = find_run(db, make_run_spec(spec, "none", model_name, model_path, sel.dataset)))
     baseline = db.samples(*none, false);
@@ -117,6 +120,7 @@ BenchSummary summarize(const BenchSpec& spec, store::RunStore& db, const Selecte
       if (sel.categories.count(r.sample_id)) kept.push_back(std::move(r));
     s.done += static_cast<int64_t>(kept.size());
     s.methods.push_back(summarize_run(methods[i], runs[i], kept, sel.categories, baseline ? &*baseline : nullptr));
+    s.methods.back().official = eval::run_metrics(sel.dataset.spec.kind, kept, &sel.categories);
   }
   return s;
 }
@@ -137,11 +141,16 @@ BenchSummary stored_summary(const BenchSpec& spec) {
   return summarize(spec, db, sel, model_name, model_path, methods, runs);
 }
 
-BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+namespace {
+
+// `loaded` null: load spec.model here.
+BenchSummary run(const BenchSpec& spec, Model* loaded, const ProgressFn& progress, const std::atomic<bool>& cancel) {
   // Everything that can be wrong is found before the first sample.
   const std::vector<std::string> methods = canonical_methods(spec.methods);
   if (spec.max_new_tokens < 1) throw Error("--max-new-tokens", "must be at least 1");
   const Selected sel = select(spec);
+  std::optional<eval::EvalPreset> preset;
+  if (!spec.preset.empty()) preset = eval::eval_preset(spec.preset, sel.dataset.spec.kind);
   store::StoreOptions so;
   so.durable = spec.durable;
   store::RunStore db(db_path_of(spec), so);
@@ -152,7 +161,8 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
   mo.device = spec.device;
   mo.threads = spec.threads;
   const std::string model_path = resolve_model_path(spec.model);
-  auto model = Model::load(mo);
+  std::unique_ptr<Model> owned = loaded ? nullptr : Model::load(mo);
+  Model* model = loaded ? loaded : owned.get();
   const ModelInfo info = model->info();
   for (const auto& m : methods) {
     const flops::MethodSpec parsed = flops::parse_method_spec(m);
@@ -201,7 +211,8 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
           return ms_since(*cancel_seen) < spec.cancel_grace_ms;
         };
         const Clock::time_point t = Clock::now();
-        const AskResult r = model->ask(q);
+        AskResult r = model->ask(q);
+        if (preset) r.answer = eval::postprocess_answer(*preset, r.answer);
         const double latency = ms_since(t);
         if (r.cancelled) {  // cut off mid-generation: the partial answer is not a result
           cancelled = abandoned = true;
@@ -233,6 +244,17 @@ BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, co
   s.cancelled = cancelled;
   s.abandoned = abandoned;
   return s;
+}
+
+}  // namespace
+
+BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, const std::atomic<bool>& cancel) {
+  return run(spec, nullptr, progress, cancel);
+}
+
+BenchSummary run_benchmark(const BenchSpec& spec, Model& model, const ProgressFn& progress,
+                           const std::atomic<bool>& cancel) {
+  return run(spec, &model, progress, cancel);
 }
 
 }  // namespace dpn::bench

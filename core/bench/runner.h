@@ -15,6 +15,10 @@
 #include "bench/progress.h"
 #include "bench/summary.h"
 
+namespace dpn {
+class Model;
+}
+
 namespace dpn::bench {
 
 using ProgressFn = std::function<void(const BenchProgress&)>;
@@ -27,6 +31,11 @@ using ProgressFn = std::function<void(const BenchProgress&)>;
 // Run status: "running" while going, "complete" when all its samples are stored, "partial" when cancelled,
 // "failed" when an error stopped it (the error is rethrown).
 BenchSummary run_benchmark(const BenchSpec& spec, const ProgressFn& progress, const std::atomic<bool>& cancel);
+
+// The same with a model the caller has already loaded (the GUI's worker), so no second copy is mapped: `model` must
+// be what spec.model, vision_tower, dtype and device describe (they name the runs in the store).
+BenchSummary run_benchmark(const BenchSpec& spec, Model& model, const ProgressFn& progress,
+                           const std::atomic<bool>& cancel);
 
 // The summary of what the store holds for `spec` without answering anything (no model is loaded): the same table a
 // run prints. Methods without a run in the store are listed with n = 0.

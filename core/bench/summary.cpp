@@ -66,14 +66,15 @@ MethodSummary summarize_run(const std::string& method, int64_t run_id, const std
   m.method = method;
   m.run_id = run_id;
   m.n = static_cast<int64_t>(samples.size());
-  std::map<int, std::map<int, int64_t>> chosen;  // layer -> expert -> count
-  std::map<int, size_t> n_experts;               // layer -> experts the router scored
+  std::map<std::pair<int, std::string>, std::map<int, int64_t>> chosen;  // (layer, family or "") -> expert -> count
+  std::map<int, size_t> n_experts;                                       // layer -> experts the router scored
   for (const auto& s : samples) {
     SampleRow r;
     r.id = s.sample_id;
     auto c = categories.find(s.sample_id);
     r.category = c == categories.end() ? "" : c->second;
     r.family = s.family;
+    r.question = s.question;
     r.answer = s.answer;
     r.prediction = s.prediction;
     r.correct = s.correct;
@@ -86,7 +87,9 @@ MethodSummary summarize_run(const std::string& method, int64_t run_id, const std
     m.mean_flops_llm += s.flops_llm;
     m.mean_latency_ms += s.latency_ms;
     for (const auto& d : s.routers) {
-      chosen[d.layer][d.expert] += 1;
+      if (d.overridden || d.probs_json.empty() || d.probs_json == "[]") continue;  // not the router's choice
+      chosen[{d.layer, ""}][d.expert] += 1;
+      if (!s.family.empty()) chosen[{d.layer, s.family}][d.expert] += 1;
       const size_t n_probs = static_cast<size_t>(std::count(d.probs_json.begin(), d.probs_json.end(), ',') + 1);
       n_experts[d.layer] = std::max({n_experts[d.layer], n_probs, static_cast<size_t>(d.expert + 1)});
     }
@@ -101,13 +104,14 @@ MethodSummary summarize_run(const std::string& method, int64_t run_id, const std
   }
   m.categories = group(m.rows, &SampleRow::category);
   m.families = group(m.rows, &SampleRow::family);
-  for (const auto& [layer, counts] : chosen) {
+  for (const auto& [key, counts] : chosen) {
     ExpertFrequency f;
-    f.layer = layer;
+    f.layer = key.first;
+    f.family = key.second;
     for (const auto& [e, k] : counts) f.n += k;
-    f.frequency.assign(n_experts[layer], 0.0);
+    f.frequency.assign(n_experts[f.layer], 0.0);
     for (const auto& [e, k] : counts) f.frequency[static_cast<size_t>(e)] = static_cast<double>(k) / f.n;
-    m.experts.push_back(f);
+    (f.family.empty() ? m.experts : m.family_experts).push_back(f);
   }
   if (baseline) {
     std::map<std::string, double> base;
@@ -166,6 +170,8 @@ std::string format_table(const BenchSummary& s, bool with_latency) {
       out += row(cells);
     }
   }
+  for (const auto& m : s.methods)  // the official aggregates (eval/official_metrics.h)
+    if (!m.official.official.empty() && m.n > 0) out += "\n" + m.method + ": " + eval::format_metrics(m.official);
   for (const auto& m : s.methods) {
     if (m.experts.empty()) continue;
     size_t width = 0;
@@ -198,6 +204,7 @@ std::string summary_json(const BenchSummary& s, bool rows) {
                {"saving_vs_none", m.has_saving ? json(m.saving_vs_none) : json(nullptr)},
                {"mean_latency_ms", m.mean_latency_ms}, {"experts", json::array()}};
     for (const auto& e : m.experts) jm["experts"].push_back({{"layer", e.layer}, {"n", e.n}, {"frequency", e.frequency}});
+    if (!m.official.official.empty()) jm["official"] = eval::metrics_json(m.official);
     if (rows) {
       jm["samples"] = json::array();
       for (const auto& r : m.rows)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/official_metrics.h"
 #include "eval/sample.h"
 #include "store/run_store.h"
 
@@ -19,14 +20,17 @@ struct GroupAccuracy {
   double mean_score = 0;  // the benchmark's per-sample score (VQA soft accuracy...)
 };
 
+// What the routers chose: only decisions a router made count (probabilities recorded, not forced by an override or
+// a path); a static pyramid's or a random policy's fixed pooling is not a choice.
 struct ExpertFrequency {
   int layer = 0;
-  int64_t n = 0;                  // samples with a decision at this layer
+  std::string family;             // "" over all samples; else one question family
+  int64_t n = 0;                  // samples with a router decision at this layer
   std::vector<double> frequency;  // per expert index, fractions of n
 };
 
 struct SampleRow {
-  std::string id, category, family, answer, prediction;
+  std::string id, category, family, question, answer, prediction;
   bool correct = false;
   double score = 0, flops_llm = 0, latency_ms = 0;
 };
@@ -41,8 +45,10 @@ struct MethodSummary {
   bool has_saving = false;                          // a `none` run over the same samples exists
   double saving_vs_none = 0;                        // 1 - flops / none's flops, over the samples both have
   double mean_latency_ms = 0;
-  std::vector<ExpertFrequency> experts;             // by DPE layer; empty without routers
+  std::vector<ExpertFrequency> experts;             // by DPE layer; empty without router decisions
+  std::vector<ExpertFrequency> family_experts;      // by (DPE layer, family)
   std::vector<SampleRow> rows;                      // by sample id
+  eval::BenchmarkMetrics official;                  // the benchmark's official aggregates (eval/run_metrics.h)
 };
 
 struct BenchSummary {
@@ -53,6 +59,7 @@ struct BenchSummary {
   bool cancelled = false;
   bool abandoned = false;  // a sample cut off mid-generation by the cancel was dropped (it runs again on resume)
   std::vector<MethodSummary> methods;
+  std::map<std::string, std::string> images;  // sample id -> image file of the selected samples ("" if embedded)
 };
 
 // Summary of one stored run. `categories` maps sample id -> dataset category (the store keeps only the family).

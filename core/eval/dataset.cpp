@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "eval/jsonl.h"
+#include "eval/py_text.h"
 #include "util/error.h"
 
 namespace dpn::eval {
@@ -15,10 +16,13 @@ std::vector<EvalSample> read_dataset(const DatasetSpec& spec) {
   if (spec.kind == "pope") return read_pope(spec);
   if (spec.kind == "mme") return read_mme(spec);
   if (spec.kind == "scienceqa") return read_scienceqa(spec);
-  if (spec.kind == "mmbench") return read_mmbench(spec);
+  if (spec.kind == "mmbench" || spec.kind == "mmbench-cn") return read_mmbench(spec);
+  if (spec.kind == "seed") return read_seed(spec);
+  if (spec.kind == "vizwiz") return read_vizwiz(spec);
+  if (spec.kind == "mmvet") return read_mmvet(spec);
+  if (spec.kind == "llavabench") return read_llavabench(spec);
   if (spec.kind == "dpnbench") return read_dpnbench(spec);
-  throw Error("dataset kind '" + spec.kind + "'",
-              "unknown; expected one of vqav2, textvqa, gqa, pope, mme, scienceqa, mmbench, dpnbench");
+  throw Error("dataset kind '" + spec.kind + "'", "unknown; expected one of " + reader_list());
 }
 
 std::string join_path(const std::string& dir, const std::string& name) {
@@ -46,6 +50,15 @@ EvalSample read_llava_question(const DatasetSpec& spec, const nlohmann::json& j,
   return s;
 }
 
+void for_each_llava_question(const DatasetSpec& spec,
+                             const std::function<void(EvalSample&, const nlohmann::json&, const std::string&)>& fn) {
+  read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
+    const std::string where = spec.questions + ":" + std::to_string(line);
+    EvalSample s = read_llava_question(spec, j, where);
+    fn(s, j, where);
+  });
+}
+
 std::string textvqa_question_from_prompt(const std::string& prompt, const std::string& where) {
   std::vector<std::string> lines;
   size_t start = 0;
@@ -69,8 +82,7 @@ std::string textvqa_question_from_prompt(const std::string& prompt, const std::s
     throw Error(where, "TextVQA prompt must have 2 lines, or 3 with 'Reference OCR token: ' (as eval_textvqa.py "
                        "expects); got " + std::to_string(lines.size()) + " lines");
   }
-  for (char& c : q) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return q;
+  return py::lower(q);
 }
 
 }  // namespace dpn::eval

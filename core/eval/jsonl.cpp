@@ -8,7 +8,7 @@
 
 namespace dpn::eval {
 
-void read_jsonl(const std::string& path, const std::function<void(const nlohmann::json&, int line)>& fn) {
+void read_jsonl(const std::string& path, const std::function<void(const nlohmann::json&, int line)>& fn, int* skipped) {
   std::ifstream f(path);
   if (!f) throw Error(path, "cannot open the JSONL file (check the path)");
   std::string text;
@@ -19,6 +19,10 @@ void read_jsonl(const std::string& path, const std::function<void(const nlohmann
     if (text.find_first_not_of(" \t") == std::string::npos) continue;
     const std::string where = path + ":" + std::to_string(line);
     nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (skipped && (j.is_discarded() || !j.is_object())) {
+      ++*skipped;
+      continue;
+    }
     if (j.is_discarded())
       throw Error(where, "not valid JSON (each line of a .jsonl file must be one JSON object): '" +
                              text.substr(0, 80) + (text.size() > 80 ? "...'" : "'"));

@@ -8,7 +8,10 @@ namespace dpn::eval {
 
 // Calls `fn(object, line_number)` for each non-blank line. A line that is not a JSON object throws dpn::Error
 // "<path>:<line>: ...". Errors thrown by `fn` as dpn::Error without a line get the line added.
-void read_jsonl(const std::string& path, const std::function<void(const nlohmann::json&, int line)>& fn);
+// With `skipped`, a line that is not a JSON object is counted there and skipped instead (as LLaVA's submission
+// converters do with their try/except).
+void read_jsonl(const std::string& path, const std::function<void(const nlohmann::json&, int line)>& fn,
+                int* skipped = nullptr);
 
 // Parses a whole JSON file; dpn::Error naming the file (and the byte offset) on failure.
 nlohmann::json read_json_file(const std::string& path);

@@ -1,72 +1,25 @@
-// Reader for MMBench's TSV (index, question, hint, A-D, answer, category, image as base64, l2-category, ...), with
-// the prompt model_vqa_mmbench.py builds (--single-pred-prompt, first round only; no circular evaluation).
-#include <cctype>
-#include <fstream>
+// Reader for MMBench / MMBench-CN TSVs (index, question, hint, A-D, answer, category, image as base64, l2-category,
+// split, ...; every rotation of a question's options is its own row, index + k * 1e6). The prompt is the one
+// llava/eval/model_vqa_mmbench.py --single-pred-prompt builds (--lang cn for mmbench-cn); the choices for scoring
+// are VLMEvalKit's build_choices (eval/mmbench_eval.h).
+#include <cmath>
 #include <map>
-#include <sstream>
 
 #include "eval/dataset.h"
+#include "eval/mmbench_eval.h"
+#include "eval/preset.h"
+#include "eval/py_text.h"
+#include "eval/tsv_table.h"
 #include "util/error.h"
 
 namespace dpn::eval {
 
 namespace {
 
-const std::string kLetterSuffix = "\nAnswer with the option's letter from the given choices directly.";
-
-// Splits TSV text into rows of fields. A field that starts with '"' is quoted ("" inside is a quote) and may hold
-// tabs and newlines, as pandas.read_table reads it.
-std::vector<std::vector<std::string>> parse_tsv(const std::string& text, const std::string& path) {
-  std::vector<std::vector<std::string>> rows(1);
-  std::string field;
-  size_t i = 0;
-  bool at_field_start = true;
-  while (i < text.size()) {
-    char c = text[i];
-    if (at_field_start && c == '"') {
-      ++i;
-      while (true) {
-        if (i >= text.size()) throw Error(path, "unterminated quoted field in row " + std::to_string(rows.size()));
-        if (text[i] == '"') {
-          if (i + 1 < text.size() && text[i + 1] == '"') {
-            field.push_back('"');
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        field.push_back(text[i++]);
-      }
-      at_field_start = false;
-      continue;
-    }
-    at_field_start = false;
-    if (c == '\t') {
-      rows.back().push_back(field);
-      field.clear();
-      at_field_start = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      rows.back().push_back(field);
-      field.clear();
-      rows.emplace_back();
-      at_field_start = true;
-    } else {
-      field.push_back(c);
-    }
-    ++i;
-  }
-  if (!field.empty() || !rows.back().empty()) rows.back().push_back(field);
-  if (rows.back().empty()) rows.pop_back();
-  return rows;
-}
-
-// pandas reads these as NaN; eval_mmbench.py's is_none() treats them as missing.
-bool is_none(const std::string& v) {
-  std::string l;
-  for (char c : v) l.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return l.empty() || l == "nan" || l == "none" || l == "na" || l == "n/a" || l == "null";
+// model_vqa_mmbench.py is_none on what pandas made of the cell: NaN, or the text "nan"/"none" in any case.
+bool llava_is_none(const std::string& v) {
+  const std::string l = py::lower(v);
+  return pandas_na(v) || l == "nan" || l == "none";
 }
 
 std::string base64_decode(const std::string& in, const std::string& where) {
@@ -88,44 +41,72 @@ std::string base64_decode(const std::string& in, const std::string& where) {
   return out;
 }
 
+int64_t parse_index(const std::string& text, const std::string& where, const char* column) {
+  try {
+    size_t pos = 0;
+    const long long v = std::stoll(text, &pos);
+    if (pos == text.size()) return v;
+  } catch (const std::exception&) {
+  }
+  throw Error(where, std::string("column '") + column + "' must be an integer, got '" + text + "'");
+}
+
 }  // namespace
 
+std::string mmbench_prompt(const std::string& hint, const std::string& question, const std::vector<std::string>& options,
+                           const std::string& kind) {
+  std::string q = question;
+  if (!llava_is_none(hint)) q = hint + "\n" + q;
+  const char* letters = "ABCD";
+  for (size_t i = 0; i < options.size() && i < 4; ++i) q += std::string("\n") + letters[i] + ". " + options[i];
+  return q + llava_prompt_suffix(kind);
+}
+
 std::vector<EvalSample> read_mmbench(const DatasetSpec& spec) {
-  std::ifstream f(spec.questions, std::ios::binary);
-  if (!f) throw Error(spec.questions, "cannot open the MMBench TSV file (check the path)");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  auto rows = parse_tsv(ss.str(), spec.questions);
-  if (rows.empty()) throw Error(spec.questions, "empty file; expected a header row");
-  std::map<std::string, size_t> col;
-  for (size_t i = 0; i < rows[0].size(); ++i) col[rows[0][i]] = i;
+  const TsvTable t = read_tsv(spec.questions);
   for (const char* need : {"index", "question", "A", "B", "image"})
-    if (!col.count(need)) throw Error(spec.questions, std::string("header has no '") + need + "' column");
+    if (t.column(need) < 0) throw Error(spec.questions, std::string("header has no '") + need + "' column");
+  std::map<std::string, std::string> image_of_index;
+  for (size_t r = 0; r < t.rows.size(); ++r) image_of_index[t.cell(r, "index")] = t.cell(r, "image");
   std::vector<EvalSample> out;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    const std::string where = spec.questions + ": row " + std::to_string(r + 1);
-    if (row.size() != rows[0].size())
-      throw Error(where, "has " + std::to_string(row.size()) + " fields, the header has " + std::to_string(rows[0].size()));
-    auto get = [&](const std::string& name) { return col.count(name) ? row[col[name]] : std::string(); };
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    const std::string where = spec.questions + ": row " + std::to_string(r + 2);
     EvalSample s;
-    s.id = get("index");
+    const int64_t index = parse_index(t.cell(r, "index"), where, "index");
+    s.id = std::to_string(index);
+    // get_options: A, B, C, D until the first missing one
     std::vector<std::string> options;
     for (const char* letter : {"A", "B", "C", "D"}) {
-      if (!col.count(letter) || is_none(get(letter))) break;
-      options.push_back(get(letter));
+      if (t.column(letter) < 0 || llava_is_none(t.cell(r, letter))) break;
+      options.push_back(t.cell(r, letter));
     }
-    std::string question = get("question");
-    if (!is_none(get("hint"))) question = get("hint") + "\n" + question;
-    const char* letters = "ABCD";
-    for (size_t i = 0; i < options.size(); ++i) question += std::string("\n") + letters[i] + ". " + options[i];
-    s.question = question + kLetterSuffix;
-    s.image_data = base64_decode(get("image"), where);
+    // build_choices: every column A..Z whose cell is not missing
+    nlohmann::json choices = nlohmann::json::array();
+    for (char c = 'A'; c <= 'Z'; ++c) {
+      const std::string letter(1, c);
+      if (t.column(letter) >= 0 && !pandas_na(t.cell(r, letter))) choices.push_back({letter, xlsx_text(t.cell(r, letter))});
+    }
+    s.question = mmbench_prompt(t.cell(r, "hint"), t.cell(r, "question"), options, spec.kind);
+    // VLMEvalKit's TSVs store a repeated image once: other rows hold the index of that row (<= 64 characters).
+    std::string image = t.cell(r, "image");
+    if (image.size() <= 64) {
+      auto it = image_of_index.find(image);
+      if (it == image_of_index.end() || it->second.size() <= 64)
+        throw Error(where, "the image column holds neither base64 data nor the index of a row that has it: '" +
+                               image + "'");
+      image = it->second;
+    }
+    s.image_data = base64_decode(image, where);
     if (s.image_data.empty()) throw Error(where, "the image column is empty");
-    if (!is_none(get("answer"))) s.answers = {get("answer")};
-    s.category = get("category");
-    s.family = get("l2-category");
+    if (t.column("answer") >= 0 && !pandas_na(t.cell(r, "answer"))) s.answers = {t.cell(r, "answer")};
+    s.category = t.cell(r, "category");
+    s.family = t.cell(r, "l2-category");
+    const int64_t group = t.column("g_index") >= 0 ? parse_index(t.cell(r, "g_index"), where, "g_index")
+                                                    : static_cast<int64_t>(std::fmod(static_cast<double>(index), 1e6));
     s.extra["options"] = options;
+    s.extra["choices"] = choices;
+    s.extra["g_index"] = group;
+    s.extra["split"] = t.column("split") >= 0 ? t.cell(r, "split") : "none";
     out.push_back(std::move(s));
   }
   return out;

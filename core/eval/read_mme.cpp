@@ -7,67 +7,12 @@
 
 #include "eval/dataset.h"
 #include "eval/jsonl.h"
-#include "eval/scorers.h"
+#include "eval/py_text.h"
+#include "eval/mme_truth.h"
+#include "eval/official_metrics.h"
 #include "util/error.h"
 
 namespace dpn::eval {
-
-namespace {
-
-const std::string kShortAnswer = "Answer the question using a single word or phrase.";
-const std::string kYesNo = "Please answer yes or no.";
-
-std::string strip(const std::string& s) {
-  const char* ws = " \t\n\r\f\v";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
-  return s;
-}
-
-// (category, txt file, question) -> answer, read lazily per (category, file).
-class MmeTruth {
- public:
-  explicit MmeTruth(std::string root) : root_(std::move(root)) {}
-  const std::string* find(const std::string& category, const std::string& file, const std::string& question) {
-    load(category, file);
-    auto it = gt_.find({category, file, question});
-    return it == gt_.end() ? nullptr : &it->second;
-  }
-  std::string path_of(const std::string& category, const std::string& file) const {
-    std::string dir = join_path(root_, category);
-    // Some categories keep images/ and questions_answers_YN/ subfolders, others keep both in the category folder.
-    std::string qa = file_exists(join_path(dir, "images")) ? join_path(dir, "questions_answers_YN") : dir;
-    return join_path(qa, file);
-  }
-
- private:
-  void load(const std::string& category, const std::string& file) {
-    if (!loaded_.emplace(category, file).second) return;
-    const std::string path = path_of(category, file);
-    std::ifstream f(path);
-    if (!f) throw Error(path, "MME ground-truth file not found (check the MME folder given as annotations)");
-    std::string line;
-    int n = 0;
-    while (std::getline(f, line)) {
-      ++n;
-      line = strip(line);
-      auto tab = line.find('\t');
-      if (tab == std::string::npos || line.find('\t', tab + 1) != std::string::npos)
-        throw Error(path + ":" + std::to_string(n), "expected 'question<TAB>answer'");
-      gt_[{category, file, line.substr(0, tab)}] = line.substr(tab + 1);
-    }
-  }
-  std::string root_;
-  std::set<std::pair<std::string, std::string>> loaded_;
-  std::map<std::tuple<std::string, std::string, std::string>, std::string> gt_;
-};
-
-}  // namespace
 
 std::vector<EvalSample> read_mme(const DatasetSpec& spec) {
   const std::string root = spec.annotations.empty() ? spec.images : spec.annotations;
@@ -78,17 +23,12 @@ std::vector<EvalSample> read_mme(const DatasetSpec& spec) {
     const std::string where = spec.questions + ":" + std::to_string(line);
     EvalSample s = read_llava_question(spec, j, where);
     // question_id = "<category>/<image file>"; the GT file is the image name up to its first '.' plus ".txt".
-    auto slash = s.id.find('/');
-    if (slash == std::string::npos) throw Error(where, "MME question_id must be '<category>/<image>', got '" + s.id + "'");
-    const std::string category = s.id.substr(0, slash);
-    std::string image_name = s.id.substr(s.id.rfind('/') + 1);
-    const std::string file = image_name.substr(0, image_name.find('.')) + ".txt";
-    std::string prompt = s.question;
-    if (prompt.find(kShortAnswer) != std::string::npos) prompt = strip(replace_all(prompt, kShortAnswer, ""));
-    if (prompt.find(kYesNo) == std::string::npos) {
-      prompt += " " + kYesNo;
-      if (!truth.find(category, file, prompt)) prompt = replace_all(prompt, " " + kYesNo, "  " + kYesNo);
-    }
+    if (s.id.find('/') == std::string::npos)
+      throw Error(where, "MME question_id must be '<category>/<image>', got '" + s.id + "'");
+    const MmeKey key = mme_key(s.id);
+    const std::string& category = key.category;
+    const std::string& file = key.file;
+    const std::string prompt = mme_gt_prompt(truth, key, s.question);
     const std::string* gt = truth.find(category, file, prompt);
     if (!gt)
       throw Error(where, "question '" + prompt + "' not found in " + truth.path_of(category, file));

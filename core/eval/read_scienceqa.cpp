@@ -1,13 +1,13 @@
 // Reader for ScienceQA (LLaVA's llava_test_CQM-A.json + ScienceQA's problems.json for choices and answers).
 #include "eval/dataset.h"
 #include "eval/jsonl.h"
+#include "eval/preset.h"
+#include "eval/py_text.h"
 #include "util/error.h"
 
 namespace dpn::eval {
 
 namespace {
-// model_vqa_science.py --single-pred-prompt appends this line to every question.
-const std::string kLetterSuffix = "\nAnswer with the option's letter from the given choices directly.";
 const std::string kLetters = "ABCDE";
 }  // namespace
 
@@ -27,10 +27,8 @@ std::vector<EvalSample> read_scienceqa(const DatasetSpec& spec) {
     if (!q.contains("conversations") || !q["conversations"].is_array() || q["conversations"].empty())
       throw Error(where, "missing 'conversations' list");
     std::string value = json_string(q["conversations"][0], "value", where + ".conversations[0]");
-    for (size_t p; (p = value.find("<image>")) != std::string::npos;) value.erase(p, 7);
-    auto b = value.find_first_not_of(" \t\n\r\f\v");
-    value = b == std::string::npos ? "" : value.substr(b, value.find_last_not_of(" \t\n\r\f\v") - b + 1);
-    s.question = value + kLetterSuffix;
+    value = py::strip(py::replace_all(value, "<image>", ""));  // model_vqa_science.py
+    s.question = value + llava_prompt_suffix("scienceqa");
     const bool has_image = q.contains("image");
     if (has_image) {
       s.image = join_path(spec.images, json_string(q, "image", where));

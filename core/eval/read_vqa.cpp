@@ -1,8 +1,10 @@
-// Readers for VQAv2 and TextVQA (LLaVA question JSONL + the official annotation JSON), scored by VQA accuracy.
+// Readers for VQAv2 and TextVQA (LLaVA question JSONL + the official annotation JSON), scored by VQA accuracy
+// (VQAv2: vqaEval on the submitted answer; TextVQA: m4c).
 #include <map>
 
 #include "eval/dataset.h"
 #include "eval/jsonl.h"
+#include "eval/py_text.h"
 #include "util/error.h"
 
 namespace dpn::eval {
@@ -20,32 +22,64 @@ std::vector<std::string> human_answers(const nlohmann::json& answers, const std:
   return out;
 }
 
+// The other fields of each answer object (answer_id, answer_confidence), which vqaEval compares when it leaves one
+// answer out (eval/vqa_eval.h).
+nlohmann::json answer_keys(const nlohmann::json& answers) {
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& a : answers) {
+    nlohmann::json rest = a.is_object() ? a : nlohmann::json::object();
+    rest.erase("answer");
+    keys.push_back(rest.dump());
+  }
+  return keys;
+}
+
 }  // namespace
 
-std::vector<EvalSample> read_vqav2(const DatasetSpec& spec) {
-  // question_id -> (answers, answer_type) from v2_mscoco_*_annotations.json, when given.
-  std::map<std::string, std::pair<std::vector<std::string>, std::string>> truth;
-  if (!spec.annotations.empty()) {
-    nlohmann::json ann = read_json_file(spec.annotations);
-    if (!ann.contains("annotations") || !ann["annotations"].is_array())
-      throw Error(spec.annotations, "expected an object with an 'annotations' list (VQAv2 annotation file)");
-    size_t i = 0;
-    for (const auto& a : ann["annotations"]) {
-      const std::string where = spec.annotations + ": annotations[" + std::to_string(i++) + "]";
-      std::string id = json_id(a, "question_id", where);
-      truth[id] = {human_answers(a.value("answers", nlohmann::json()), where), a.value("answer_type", "")};
-    }
+std::map<std::string, VqaAnnotation> read_vqav2_annotations(const std::string& path) {
+  const nlohmann::json ann = read_json_file(path);
+  if (!ann.is_object() || !ann.contains("annotations") || !ann["annotations"].is_array())
+    throw Error(path, "expected an object with an 'annotations' list (VQAv2 annotation file)");
+  std::map<std::string, VqaAnnotation> truth;
+  size_t i = 0;
+  for (const auto& a : ann["annotations"]) {
+    const std::string where = path + ": annotations[" + std::to_string(i) + "]";
+    if (!a.is_object()) throw Error(where, "expected an object");
+    const nlohmann::json answers = a.value("answers", nlohmann::json());
+    VqaAnnotation t{human_answers(answers, where), answer_keys(answers), a.value("answer_type", ""),
+                    a.value("question_type", ""), i++};
+    truth[json_id(a, "question_id", where)] = std::move(t);
   }
+  return truth;
+}
+
+std::map<std::pair<std::string, std::string>, std::vector<std::string>> read_textvqa_annotations(const std::string& path) {
+  const nlohmann::json ann = read_json_file(path);
+  if (!ann.is_object() || !ann.contains("data") || !ann["data"].is_array())
+    throw Error(path, "expected an object with a 'data' list (TextVQA annotation file)");
+  // eval_textvqa.py keys the annotations by (image_id, question.lower()); a later duplicate replaces an earlier one.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> truth;
+  size_t i = 0;
+  for (const auto& a : ann["data"]) {
+    const std::string where = path + ": data[" + std::to_string(i++) + "]";
+    const std::string q = py::lower(json_string(a, "question", where));
+    truth[{json_id(a, "image_id", where), q}] = human_answers(a.value("answers", nlohmann::json()), where);
+  }
+  return truth;
+}
+
+std::vector<EvalSample> read_vqav2(const DatasetSpec& spec) {
+  std::map<std::string, VqaAnnotation> truth;
+  if (!spec.annotations.empty()) truth = read_vqav2_annotations(spec.annotations);
   std::vector<EvalSample> out;
-  read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
-    const std::string where = spec.questions + ":" + std::to_string(line);
-    EvalSample s = read_llava_question(spec, j, where);
+  for_each_llava_question(spec, [&](EvalSample& s, const nlohmann::json&, const std::string& where) {
     if (!truth.empty()) {
-      auto it = truth.find(s.id);
-      if (it == truth.end())
-        throw Error(where, "question_id " + s.id + " is not in the annotations " + spec.annotations);
-      s.answers = it->second.first;
-      s.family = it->second.second;
+      const VqaAnnotation& a = annotation_of(truth, s.id, where, spec.annotations);
+      s.answers = a.answers;
+      s.family = a.answer_type;
+      s.extra["answer_keys"] = a.answer_keys;
+      s.extra["question_type"] = a.question_type;
+      s.extra["annotation_order"] = a.order;
     }
     out.push_back(std::move(s));
   });
@@ -54,18 +88,7 @@ std::vector<EvalSample> read_vqav2(const DatasetSpec& spec) {
 
 std::vector<EvalSample> read_textvqa(const DatasetSpec& spec) {
   if (spec.annotations.empty()) throw Error(spec.questions, "TextVQA needs the annotation file (TextVQA_0.5.1_val.json)");
-  nlohmann::json ann = read_json_file(spec.annotations);
-  if (!ann.contains("data") || !ann["data"].is_array())
-    throw Error(spec.annotations, "expected an object with a 'data' list (TextVQA annotation file)");
-  // eval_textvqa.py joins on (image_id, question.lower()); LLaVA's question file stores the image id in question_id.
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> truth;
-  size_t i = 0;
-  for (const auto& a : ann["data"]) {
-    const std::string where = spec.annotations + ": data[" + std::to_string(i++) + "]";
-    std::string q = json_string(a, "question", where);
-    for (char& c : q) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    truth[{json_id(a, "image_id", where), q}] = human_answers(a.value("answers", nlohmann::json()), where);
-  }
+  const auto truth = read_textvqa_annotations(spec.annotations);
   std::vector<EvalSample> out;
   read_jsonl(spec.questions, [&](const nlohmann::json& j, int line) {
     const std::string where = spec.questions + ":" + std::to_string(line);

@@ -17,11 +17,20 @@ struct EvalSample {
   nlohmann::json extra;      // reader-specific data the scorer needs (ScienceQA choices, MME image key, ...)
 };
 
-// The reader names (also the `dataset_kind` recorded in the run store).
+// The reader names (also the `dataset_kind` recorded in the run store): the LLaVA-1.5 evaluation sets, then the
+// bundled benchmark. vizwiz, mmvet and llavabench have no local ground truth (server or GPT-4 judged).
 inline const std::vector<std::string>& reader_names() {
-  static const std::vector<std::string> names = {"vqav2", "textvqa", "gqa", "pope", "mme", "scienceqa", "mmbench",
+  static const std::vector<std::string> names = {"vqav2", "gqa",  "vizwiz", "scienceqa",  "textvqa", "pope",
+                                                 "mme",   "mmbench", "mmbench-cn", "seed", "llavabench", "mmvet",
                                                  "dpnbench"};
   return names;
+}
+
+// "vqav2, gqa, ..." for error messages.
+inline std::string reader_list() {
+  std::string s;
+  for (const auto& n : reader_names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
 }
 
 }  // namespace dpn::eval

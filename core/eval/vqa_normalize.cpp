@@ -1,51 +1,19 @@
-// EvalAI answer normalisation, following llava/eval/m4c_evaluator.py (EvalAIAnswerProcessor) step by step.
+// The VQA answer processing of the official scorers, step by step: m4c_evaluator.py's EvalAIAnswerProcessor (TextVQA,
+// and LLaVA's submission converters) and the VQA team's vqaEval.py (processPunctuation / processDigitArticle), on
+// code points with Python's Unicode lower/split/strip and `\d`.
 #include "eval/vqa_normalize.h"
 
-#include <cctype>
 #include <map>
 #include <set>
 #include <vector>
+
+#include "eval/py_text.h"
 
 namespace dpn::eval {
 
 namespace {
 
-// Python's str.split()/strip() whitespace in the ASCII range.
-bool is_py_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f); }
-
-std::string py_strip(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && is_py_space(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && is_py_space(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string ascii_lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  size_t pos = 0;
-  while ((pos = s.find(from, pos)) != std::string::npos) {
-    s.replace(pos, from.size(), to);
-    pos += to.size();
-  }
-  return s;
-}
-
-bool contains(const std::string& s, const std::string& sub) { return s.find(sub) != std::string::npos; }
-
-// COMMA_STRIP = (?<=\d)(\,)+(?=\d): a digit, one or more commas, a digit.
-bool has_digit_comma_digit(const std::string& s) {
-  for (size_t i = 1; i < s.size(); ++i) {
-    if (s[i] != ',' || !std::isdigit(static_cast<unsigned char>(s[i - 1]))) continue;
-    size_t j = i;
-    while (j < s.size() && s[j] == ',') ++j;
-    if (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) return true;
-  }
-  return false;
-}
+using py::is_digit;
 
 const std::vector<std::string>& punctuations() {
   static const std::vector<std::string> p = {";", "/", "[", "]", "\"", "{", "}", "(", ")", "=", "+",
@@ -101,25 +69,35 @@ const std::map<std::string, std::string>& contractions() {
 // The re.sub count that `PERIOD_STRIP.sub("", out_text, re.UNICODE)` passes by accident (re.UNICODE == 32).
 constexpr int kPeriodStripCount = 32;
 
-}  // namespace
+// m4c COMMA_STRIP = (?<=\d)(\,)+(?=\d): a digit, one or more commas, a digit.
+// vqaEval commaStrip = (\d)(\,)(\d): a digit, exactly one comma, a digit.
+bool has_comma_strip(const std::u32string& s, CommaRule rule) {
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s[i] != U',' || !is_digit(s[i - 1])) continue;
+    size_t j = i + 1;
+    if (rule == CommaRule::M4c)
+      while (j < s.size() && s[j] == U',') ++j;
+    if (j < s.size() && is_digit(s[j])) return true;
+  }
+  return false;
+}
 
-std::string vqa_process_punctuation(const std::string& in_text) {
-  std::string out = in_text;
-  const bool digit_comma = has_digit_comma_digit(in_text);
+std::u32string process_punctuation(const std::u32string& in_text, CommaRule rule) {
+  std::u32string out = in_text;
+  const bool comma_strip = has_comma_strip(in_text, rule);
   // The test looks at the ORIGINAL text for every mark, as the Python does.
-  for (const auto& p : punctuations()) {
-    if (contains(in_text, p + " ") || contains(in_text, " " + p) || digit_comma)
-      out = replace_all(out, p, "");
-    else
-      out = replace_all(out, p, " ");
+  for (const auto& mark : punctuations()) {
+    const std::u32string p = py::decode(mark);
+    const bool spaced = in_text.find(p + U" ") != std::u32string::npos || in_text.find(U" " + p) != std::u32string::npos;
+    out = py::replace_all(out, p, spaced || comma_strip ? U"" : U" ");
   }
   // PERIOD_STRIP = (?!<=\d)(\.)(?!\d): the first group is a (mistyped) look-ahead that never blocks, so every '.'
   // not followed by a digit goes, up to the first 32 such periods.
-  std::string res;
+  std::u32string res;
   int removed = 0;
   for (size_t i = 0; i < out.size(); ++i) {
-    bool before_digit = i + 1 < out.size() && std::isdigit(static_cast<unsigned char>(out[i + 1]));
-    if (out[i] == '.' && !before_digit && removed < kPeriodStripCount) {
+    const bool before_digit = i + 1 < out.size() && is_digit(out[i + 1]);
+    if (out[i] == U'.' && !before_digit && removed < kPeriodStripCount) {
       ++removed;
       continue;
     }
@@ -128,21 +106,11 @@ std::string vqa_process_punctuation(const std::string& in_text) {
   return res;
 }
 
-std::string vqa_process_digit_article(const std::string& in_text) {
-  std::string lower = ascii_lower(in_text);
-  std::vector<std::string> words;
-  std::string cur;
-  for (char c : lower + " ") {
-    if (is_py_space(static_cast<unsigned char>(c))) {
-      if (!cur.empty()) words.push_back(cur);
-      cur.clear();
-    } else {
-      cur.push_back(c);
-    }
-  }
+std::u32string process_digit_article(const std::u32string& in_text) {
   static const std::set<std::string> articles = {"a", "an", "the"};
   std::vector<std::string> kept;
-  for (auto w : words) {
+  for (const auto& w32 : py::split(py::lower(in_text))) {
+    std::string w = py::encode(w32);
     auto n = number_map().find(w);
     if (n != number_map().end()) w = n->second;
     if (!articles.count(w)) kept.push_back(w);
@@ -152,22 +120,36 @@ std::string vqa_process_digit_article(const std::string& in_text) {
     auto c = contractions().find(kept[i]);
     out += (i ? " " : "") + (c != contractions().end() ? c->second : kept[i]);
   }
-  return out;
+  return py::decode(out);
+}
+
+}  // namespace
+
+std::string vqa_process_punctuation(const std::string& text, CommaRule rule) {
+  return py::encode(process_punctuation(py::decode(text), rule));
+}
+
+std::string vqa_process_digit_article(const std::string& text) {
+  return py::encode(process_digit_article(py::decode(text)));
 }
 
 std::string vqa_normalize_answer(const std::string& answer) {
-  // word_tokenize
-  std::string item = ascii_lower(answer);
-  item = replace_all(item, ",", "");
-  item = replace_all(item, "?", "");
-  item = replace_all(item, "'s", " 's");
-  item = py_strip(item);
+  // word_tokenize: lower, drop ',' and '?', split off "'s", strip
+  std::u32string item = py::lower(py::decode(answer));
+  item = py::replace_all(item, U",", U"");
+  item = py::replace_all(item, U"?", U"");
+  item = py::replace_all(item, U"'s", U" 's");
+  item = py::strip(item);
   // __call__
-  item = replace_all(item, "\n", " ");
-  item = replace_all(item, "\t", " ");
-  item = py_strip(item);
-  item = vqa_process_punctuation(item);
-  return vqa_process_digit_article(item);
+  item = py::replace_all(item, U"\n", U" ");
+  item = py::replace_all(item, U"\t", U" ");
+  item = py::strip(item);
+  item = process_punctuation(item, CommaRule::M4c);
+  return py::encode(process_digit_article(item));
+}
+
+std::string vqa_eval_normalize(const std::string& answer) {
+  return py::encode(process_digit_article(process_punctuation(py::decode(answer), CommaRule::VqaEval)));
 }
 
 }  // namespace dpn::eval

@@ -6,11 +6,23 @@
 
 #include <chrono>
 
+#include "util/error.h"
+
 namespace dpn {
 
 namespace {
 using Clock = std::chrono::steady_clock;
 double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+
+// The logits a token is chosen from ([V] float32 on the CPU), refused when any is NaN or infinite: the weights hold
+// such values, or the compute dtype overflowed. Sampling from them would print an arbitrary answer.
+at::Tensor checked(at::Tensor logits, const LlavaModel& m, const char* when) {
+  if (!at::isfinite(logits).all().item<bool>())
+    throw Error(m.cfg.model_dir, std::string("the model computed non-finite logits (NaN or infinity) ") + when +
+                                     ": its weights hold NaN/inf values or the computation overflowed" +
+                                     (m.dtype == at::kFloat ? "" : " (try --dtype f32)"));
+  return logits;
+}
 }  // namespace
 
 Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const GenerateOptions& o) {
@@ -74,7 +86,7 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
   g.prefill_ms = ms(t0, t1);
 
   Sampler sampler(o.sampler);
-  int token = sampler.next(g.prefill_logits[g.prefill_logits.size(0) - 1].cpu());
+  int token = sampler.next(checked(g.prefill_logits[g.prefill_logits.size(0) - 1].cpu(), m, "after the prompt"));
   g.stop_reason = "max_tokens";
   for (int step = 0; step < o.max_new_tokens; ++step) {
     if (o.stop_at_eos && token == tc.eos_id) {
@@ -93,7 +105,7 @@ Generation generate(const LlavaModel& m, const EmbeddedPrompt& prompt, const Gen
       int64_t pos = o.method ? o.method->decode_position(l, kv.len, L, step) : kv.len;
       x = llama_layer(W.layers[l], tc, x, at::full({1}, pos, idx_opts), kv);
     }
-    token = sampler.next(llama_logits(W, tc, x)[0].cpu());
+    token = sampler.next(checked(llama_logits(W, tc, x)[0].cpu(), m, "while decoding"));
     g.decode_passes += 1;
   }
   g.decode_ms = ms(t1, Clock::now());

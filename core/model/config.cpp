@@ -2,6 +2,7 @@
 #include "model/config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -87,15 +88,62 @@ json read_json(const fs::path& p) {
   }
 }
 
+// Strings and booleans: j[key] when present and not null; a wrong type names the key.
 template <typename T>
 void get_opt(const json& j, const char* key, T* out, const std::string& where) {
-  if (!j.contains(key) || j[key].is_null()) return;
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return;
   try {
     *out = j[key].get<T>();
   } catch (const json::exception&) {
     throw Error(where, std::string("field '") + key + "' has the wrong type: " + j[key].dump());
   }
 }
+
+// Sizes, counts and indices: a JSON number with an integral value (64 or 64.0, not 64.7) within [lo, hi].
+int json_int(const json& v, const std::string& key, const std::string& where, int64_t lo, int64_t hi) {
+  double d = 0;
+  if (v.is_number_integer()) {
+    // nlohmann stores non-negative literals as unsigned: compare those as unsigned (4294967360 must not wrap).
+    const bool out = v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t(hi) || int64_t(v.get<uint64_t>()) < lo
+                                            : v.get<int64_t>() < lo || v.get<int64_t>() > hi;
+    if (out)
+      throw Error(where, "'" + key + "' is " + v.dump() + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    return int(v.get<int64_t>());
+  }
+  if (!v.is_number_float() || !std::isfinite(d = v.get<double>()) || std::floor(d) != d)
+    throw Error(where, "'" + key + "' must be an integer, got " + v.dump());
+  if (d < double(lo) || d > double(hi))
+    throw Error(where, "'" + key + "' is " + v.dump() + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
+  return int(d);
+}
+
+void get_int(const json& j, const char* key, int* out, const std::string& where, int64_t lo, int64_t hi) {
+  if (j.is_object() && j.contains(key) && !j[key].is_null()) *out = json_int(j[key], key, where, lo, hi);
+}
+
+void get_ints(const json& j, const char* key, std::vector<int>* out, const std::string& where, int64_t lo, int64_t hi) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return;
+  if (!j[key].is_array()) throw Error(where, std::string("'") + key + "' must be a list of integers, got " + j[key].dump());
+  out->clear();
+  for (const json& v : j[key]) out->push_back(json_int(v, key, where, lo, hi));
+}
+
+// A finite number within [lo, hi] (or above lo when lo_open).
+void get_real(const json& j, const char* key, double* out, const std::string& where, double lo, double hi,
+              bool lo_open = false) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return;
+  const json& v = j[key];
+  if (!v.is_number()) throw Error(where, std::string("'") + key + "' must be a number, got " + v.dump());
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d > hi || (lo_open ? d <= lo : d < lo))
+    throw Error(where, std::string("'") + key + "' is " + v.dump() + ", outside " + (lo_open ? "(" : "[") +
+                           json(lo).dump() + ", " + json(hi).dump() + "]");
+  *out = d;
+}
+
+// Sane bounds: far above any released model, low enough that products of sizes cannot overflow.
+constexpr int64_t kMaxWidth = 1 << 16, kMaxFfn = 1 << 18, kMaxLayers = 1024, kMaxHeads = 1024, kMaxVocab = 1 << 22,
+                  kMaxPositions = 1 << 24, kMaxImage = 4096, kMaxKernel = 64;
 
 // Reads a string-valued setting into its enum; an unknown value lists the accepted ones.
 template <typename E>
@@ -117,57 +165,68 @@ void get_enum(const json& j, const char* key, const std::vector<std::pair<const 
 
 TextConfig parse_text(const json& j, const std::string& where) {
   TextConfig t;
-  get_opt(j, "hidden_size", &t.hidden, where);
-  get_opt(j, "intermediate_size", &t.intermediate, where);
-  get_opt(j, "num_hidden_layers", &t.layers, where);
-  get_opt(j, "num_attention_heads", &t.heads, where);
+  if (!j.is_object()) throw Error(where, "must be an object, got " + j.dump());
+  get_int(j, "hidden_size", &t.hidden, where, 1, kMaxWidth);
+  get_int(j, "intermediate_size", &t.intermediate, where, 1, kMaxFfn);
+  get_int(j, "num_hidden_layers", &t.layers, where, 1, kMaxLayers);
+  get_int(j, "num_attention_heads", &t.heads, where, 1, kMaxHeads);
   t.kv_heads = t.heads;
-  get_opt(j, "num_key_value_heads", &t.kv_heads, where);
-  get_opt(j, "vocab_size", &t.vocab, where);
-  get_opt(j, "max_position_embeddings", &t.max_positions, where);
-  get_opt(j, "rms_norm_eps", &t.rms_eps, where);
-  get_opt(j, "rope_theta", &t.rope_theta, where);
+  get_int(j, "num_key_value_heads", &t.kv_heads, where, 1, kMaxHeads);
+  get_int(j, "vocab_size", &t.vocab, where, 1, kMaxVocab);
+  get_int(j, "max_position_embeddings", &t.max_positions, where, 1, kMaxPositions);
+  get_real(j, "rms_norm_eps", &t.rms_eps, where, 0, 1);
+  get_real(j, "rope_theta", &t.rope_theta, where, 0, 1e12, /*lo_open=*/true);
   if (j.contains("rope_parameters") && j["rope_parameters"].is_object())
-    get_opt(j["rope_parameters"], "rope_theta", &t.rope_theta, where);
+    get_real(j["rope_parameters"], "rope_theta", &t.rope_theta, where + ": rope_parameters", 0, 1e12, true);
   if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
     throw Error(where, "rope_scaling is not supported (found " + j["rope_scaling"].dump() + ")");
-  get_opt(j, "head_dim", &t.head_size, where);
+  get_int(j, "head_dim", &t.head_size, where, 1, kMaxHeads);
   get_opt(j, "tie_word_embeddings", &t.tie_embeddings, where);
-  for (const char* bias : {"attention_bias", "mlp_bias"})
-    if (j.value(bias, false)) throw Error(where, std::string(bias) + " = true is not supported (LLaMA has no biases)");
-  get_opt(j, "bos_token_id", &t.bos_id, where);
-  if (j.contains("eos_token_id") && j["eos_token_id"].is_number_integer()) t.eos_id = j["eos_token_id"].get<int>();
-  if (j.contains("hidden_act") && j["hidden_act"] != "silu")
-    throw Error(where, "hidden_act '" + j["hidden_act"].get<std::string>() + "' is not supported (LLaMA uses silu)");
-  if (t.hidden <= 0 || t.heads <= 0 || (t.head_size == 0 && t.hidden % t.heads != 0))
+  for (const char* bias : {"attention_bias", "mlp_bias"}) {
+    bool on = false;
+    get_opt(j, bias, &on, where);
+    if (on) throw Error(where, std::string(bias) + " = true is not supported (LLaMA has no biases)");
+  }
+  get_int(j, "bos_token_id", &t.bos_id, where, 0, t.vocab - 1);
+  if (j.contains("eos_token_id") && !j["eos_token_id"].is_array() && !j["eos_token_id"].is_null())
+    t.eos_id = json_int(j["eos_token_id"], "eos_token_id", where, 0, t.vocab - 1);
+  std::string act = "silu";
+  get_opt(j, "hidden_act", &act, where);
+  if (act != "silu") throw Error(where, "hidden_act '" + act + "' is not supported (LLaMA uses silu)");
+  if (t.head_size == 0 && t.hidden % t.heads != 0)
     throw Error(where, "hidden_size " + std::to_string(t.hidden) + " is not divisible by num_attention_heads " + std::to_string(t.heads));
-  if (t.kv_heads <= 0 || t.heads % t.kv_heads != 0)
+  if (t.head_dim() % 2 != 0) throw Error(where, "the head dimension " + std::to_string(t.head_dim()) + " is odd (RoPE rotates pairs)");
+  if (t.heads % t.kv_heads != 0)
     throw Error(where, "num_attention_heads " + std::to_string(t.heads) + " is not a multiple of num_key_value_heads " + std::to_string(t.kv_heads));
-  if (t.layers <= 0) throw Error(where, "num_hidden_layers must be positive");
   return t;
 }
 
 VisionConfig parse_vision(const json& j, const std::string& where) {
   VisionConfig v;
-  get_opt(j, "hidden_size", &v.hidden, where);
-  get_opt(j, "intermediate_size", &v.intermediate, where);
-  get_opt(j, "num_hidden_layers", &v.layers, where);
-  get_opt(j, "num_attention_heads", &v.heads, where);
-  get_opt(j, "image_size", &v.image_size, where);
-  get_opt(j, "patch_size", &v.patch_size, where);
-  get_opt(j, "num_channels", &v.channels, where);
-  get_opt(j, "layer_norm_eps", &v.ln_eps, where);
+  if (!j.is_object()) throw Error(where, "must be an object, got " + j.dump());
+  get_int(j, "hidden_size", &v.hidden, where, 1, kMaxWidth);
+  get_int(j, "intermediate_size", &v.intermediate, where, 1, kMaxFfn);
+  get_int(j, "num_hidden_layers", &v.layers, where, 1, kMaxLayers);
+  get_int(j, "num_attention_heads", &v.heads, where, 1, kMaxHeads);
+  get_int(j, "image_size", &v.image_size, where, 1, kMaxImage);
+  get_int(j, "patch_size", &v.patch_size, where, 1, kMaxImage);
+  get_int(j, "num_channels", &v.channels, where, 3, 3);  // the preprocessing makes RGB
+  get_real(j, "layer_norm_eps", &v.ln_eps, where, 0, 1);
   get_enum(j, "hidden_act", {{"quick_gelu", VisionAct::QuickGelu}, {"gelu", VisionAct::Gelu}}, &v.act, where);
-  if (v.patch_size <= 0 || v.image_size < v.patch_size)
+  if (v.image_size < v.patch_size)
     throw Error(where, "image_size " + std::to_string(v.image_size) + " / patch_size " + std::to_string(v.patch_size) + " gives no patches");
-  if (v.hidden % v.heads != 0) throw Error(where, "vision hidden_size is not divisible by num_attention_heads");
+  if (v.hidden % v.heads != 0)
+    throw Error(where, "hidden_size " + std::to_string(v.hidden) + " is not divisible by num_attention_heads " + std::to_string(v.heads));
   return v;
 }
 
 std::pair<int, int> parse_pair(const json& p, const std::string& where) {
-  if (p.is_number_integer()) return {p.get<int>(), p.get<int>()};
-  if (p.is_array() && p.size() == 2 && p[0].is_number_integer() && p[1].is_number_integer())
-    return {p[0].get<int>(), p[1].get<int>()};
+  if (p.is_number()) {
+    const int k = json_int(p, "kernel_size", where, 1, kMaxKernel);
+    return {k, k};
+  }
+  if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
+    return {json_int(p[0], "kernel_size", where, 1, kMaxKernel), json_int(p[1], "kernel_size", where, 1, kMaxKernel)};
   throw Error(where, "pooling kernel must be [h, w], got " + p.dump());
 }
 
@@ -187,21 +246,25 @@ PoolingConfig parse_pooling(const json& j, const std::string& where) {
     if (!j["pooling_layers"].is_array()) throw Error(w, "pooling_layers must be a list");
     for (const auto& l : j["pooling_layers"]) {
       PoolingLayer pl;
-      if (!l.contains("index") || !l["index"].is_number_integer()) throw Error(w, "each pooling layer needs an integer 'index'");
-      pl.index = l["index"].get<int>();
-      const json& ks = l.contains("kernel_size") ? l["kernel_size"] : l.value("stride", json());
+      if (!l.is_object() || !l.contains("index")) throw Error(w, "each pooling layer needs an integer 'index'");
+      pl.index = json_int(l["index"], "index", w, 0, kMaxLayers - 1);
+      const json& ks = l.contains("kernel_size") ? l["kernel_size"] : l.contains("stride") ? l["stride"] : json();
       if (ks.is_null()) throw Error(w, "pooling layer " + std::to_string(pl.index) + " has no kernel_size");
       // static: a single pair; adaptive/random: a list of pairs (dpn-detail.md §2.6).
       if (ks.is_array() && !ks.empty() && ks[0].is_number()) pl.experts.push_back(parse_pair(ks, w));
-      else if (ks.is_number_integer()) pl.experts.push_back(parse_pair(ks, w));
-      else
+      else if (ks.is_number()) pl.experts.push_back(parse_pair(ks, w));
+      else if (ks.is_array())
         for (const auto& p : ks) pl.experts.push_back(parse_pair(p, w));
+      else
+        throw Error(w, "pooling layer " + std::to_string(pl.index) + ": kernel_size must be [h, w] or a list of them");
       if (l.contains("stride") && l.contains("kernel_size")) {
         std::vector<std::pair<int, int>> strides;
         const json& st = l["stride"];
         if (st.is_array() && !st.empty() && st[0].is_number()) strides.push_back(parse_pair(st, w));
-        else
+        else if (st.is_array())
           for (const auto& p : st) strides.push_back(parse_pair(p, w));
+        else
+          strides.push_back(parse_pair(st, w));
         if (strides != pl.experts)
           throw Error(w, "layer " + std::to_string(pl.index) + ": stride differs from kernel_size (only kernel = stride is supported)");
       }
@@ -220,7 +283,7 @@ PoolingConfig parse_pooling(const json& j, const std::string& where) {
 MultipathConfig parse_multipath(const json& j, const std::string& where) {
   MultipathConfig m;
   m.enabled = true;
-  get_opt(j, "input_image_size", &m.input_size, where);
+  get_int(j, "input_image_size", &m.input_size, where, 32, kMaxImage);
   bool freeze = false;
   get_opt(j, "freeze_vision", &freeze, where);
   m.adapters = !freeze;
@@ -232,9 +295,9 @@ MultipathConfig parse_multipath(const json& j, const std::string& where) {
     const std::string w = where + ": slow_vision_config";
     const json& c = j["slow_vision_config"];
     if (!c.is_object()) throw Error(w, "must be an object {dims, depths, norm_eps}");
-    get_opt(c, "dims", &s.dims, w);
-    get_opt(c, "depths", &s.depths, w);
-    get_opt(c, "norm_eps", &s.ln_eps, w);
+    get_ints(c, "dims", &s.dims, w, 1, kMaxWidth);
+    get_ints(c, "depths", &s.depths, w, 1, kMaxLayers);
+    get_real(c, "norm_eps", &s.ln_eps, w, 0, 1);
   } else if (s.name.find("convnext_xxlarge") != std::string::npos) {
     s.dims = {384, 768, 1536, 3072};
     s.depths = {3, 4, 30, 3};
@@ -295,16 +358,22 @@ bool ends_with(const std::string& s, const std::string& tail) {
 }
 
 // The tensor names of a folder's weights; empty when it holds no weight file (a config-only folder). Opening maps the
-// files and validates their headers (safetensors) or pickles (.bin); no tensor data is read.
-std::set<std::string> weight_names(const fs::path& dir) {
+// files and validates their headers (safetensors) or pickles (.bin); no tensor data is read. Adds the tensors'
+// element count to `*elements`.
+std::set<std::string> weight_names(const fs::path& dir, int64_t* elements) {
   bool any = false;
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string ext = e.path().extension().string();
     any = any || ext == ".safetensors" || ext == ".bin" || ext == ".pt" || ext == ".pth";
   }
   if (!any) return {};
-  const std::vector<std::string> names = open_checkpoint_folder(dir.string()).names();
-  return {names.begin(), names.end()};
+  std::set<std::string> names;
+  const auto folder = open_checkpoint_folder(dir.string());  // kept alive: all() refers into it
+  for (const auto& [name, t] : folder.all()) {
+    names.insert(name);
+    *elements += t.numel();
+  }
+  return names;
 }
 
 // The CLIP prefix under `base`: with the `vision_model.` level (transformers 4 and the original LLaVA) or without it
@@ -319,7 +388,7 @@ std::string clip_prefix(const std::set<std::string>& names, const std::string& b
 // Decides from the tensor names where each part is (LlavaConfig::names), and the projector kind. A folder without
 // weights keeps the layout's usual names (its description serves FLOPs only; loading it fails).
 void describe_weights(LlavaConfig& c, const std::string& where) {
-  const std::set<std::string> names = weight_names(c.model_dir);
+  const std::set<std::string> names = weight_names(c.model_dir, &c.weight_elements);
   c.weights_found = !names.empty();
   WeightNames& n = c.names;
   const bool tied = c.text.tie_embeddings;
@@ -345,7 +414,7 @@ void describe_weights(LlavaConfig& c, const std::string& where) {
       const std::string base = "model.vision_tower.fast_vision_tower.vision_tower.";
       n.vision = c.weights_found ? clip_prefix(names, base, c.model_dir) : base + "vision_model.";
     } else if (!c.vision_dir.empty()) {
-      const std::set<std::string> tower = weight_names(c.vision_dir);
+      const std::set<std::string> tower = weight_names(c.vision_dir, &c.weight_elements);
       if (!tower.empty()) n.vision = clip_prefix(tower, "", c.vision_dir);
     }
     return;
@@ -382,9 +451,7 @@ void check_tokenpacker(const LlavaConfig& c, const std::string& where) {
     throw Error(where, "tokenpacker.num_heads " + std::to_string(t.heads) + " does not divide the width " +
                            std::to_string(c.mm_hidden));
 }
-}  // namespace
-
-LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string& vision_override) {
+LlavaConfig describe(const std::string& model_dir_in, const std::string& vision_override) {
   LlavaConfig c;
   const fs::path model_dir = fs::path(model_dir_in);
   if (!fs::is_directory(model_dir)) throw Error(model_dir_in, "is not a folder");
@@ -393,25 +460,27 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
   c.config_path = cfg_path.string();
   const json j = read_json(cfg_path);
   const std::string where = cfg_path.string();
+  if (!j.is_object()) throw Error(where, "expected a JSON object, got " + j.dump().substr(0, 80));
 
   if (j.contains("text_config")) {
     // HF llava-hf layout; legacy vs new key prefixes are decided from the tensor names (describe_weights).
     c.layout = Layout::HfLegacy;
     c.text = parse_text(j["text_config"], where + ": text_config");
     if (!j["text_config"].contains("tie_word_embeddings")) get_opt(j, "tie_word_embeddings", &c.text.tie_embeddings, where);
-    c.vision = parse_vision(j.value("vision_config", json::object()), where + ": vision_config");
-    get_opt(j, "image_token_index", &c.image_token_index, where);
-    get_opt(j, "image_token_id", &c.image_token_index, where);
-    if (c.image_token_index < 0) c.image_token_index = 32000;
-    if (j.contains("vision_feature_layer")) {
-      if (!j["vision_feature_layer"].is_number_integer())
-        throw Error(where, "vision_feature_layer as a list is not supported, got " + j["vision_feature_layer"].dump());
-      c.select_layer = j["vision_feature_layer"].get<int>();
-    }
-    std::string strategy = j.value("vision_feature_select_strategy", std::string("default"));
+    c.vision = parse_vision(j.contains("vision_config") ? j["vision_config"] : json::object(), where + ": vision_config");
+    c.image_token_index = 32000;  // LlavaConfig's default
+    // May lie beyond the vocabulary: transformers embeds those positions as id 0 before splicing the image in.
+    get_int(j, "image_token_index", &c.image_token_index, where, 0, kMaxVocab);
+    get_int(j, "image_token_id", &c.image_token_index, where, 0, kMaxVocab);
+    if (j.contains("vision_feature_layer") && j["vision_feature_layer"].is_array())
+      throw Error(where, "vision_feature_layer as a list is not supported, got " + j["vision_feature_layer"].dump());
+    get_int(j, "vision_feature_layer", &c.select_layer, where, -kMaxLayers, kMaxLayers);
+    std::string strategy = "default";
+    get_opt(j, "vision_feature_select_strategy", &strategy, where);
     if (strategy != "default" && strategy != "full") throw Error(where, "unknown vision_feature_select_strategy '" + strategy + "'");
     c.drop_cls = strategy == "default";
-    std::string act = j.value("projector_hidden_act", std::string("gelu"));
+    std::string act = "gelu";
+    get_opt(j, "projector_hidden_act", &act, where);
     if (act != "gelu") throw Error(where, "projector_hidden_act '" + act + "' is not supported");
     c.projector = ProjectorKind::Mlp2xGelu;  // preprocessing: LLaVA's evaluation pad, also for HF weights (§5.3)
     if (!vision_override.empty()) throw Error(where, "--vision-tower applies only to the original LLaVA layout (this checkpoint contains its vision tower)");
@@ -420,8 +489,9 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
     c.text = parse_text(j, where);
     if (!j.contains("mm_vision_tower") || !j["mm_vision_tower"].is_string())
       throw Error(where, "neither 'text_config' (llava-hf) nor 'mm_vision_tower' (original LLaVA) found: not a LLaVA checkpoint");
-    get_opt(j, "mm_vision_select_layer", &c.select_layer, where);
-    std::string feature = j.value("mm_vision_select_feature", std::string("patch"));
+    get_int(j, "mm_vision_select_layer", &c.select_layer, where, -kMaxLayers, kMaxLayers);
+    std::string feature = "patch";
+    get_opt(j, "mm_vision_select_feature", &feature, where);
     if (feature != "patch" && feature != "cls_patch") throw Error(where, "unknown mm_vision_select_feature '" + feature + "'");
     c.drop_cls = feature == "patch";
     get_enum(j, "mm_projector_type", {{"mlp2x_gelu", ProjectorKind::Mlp2xGelu}, {"tokenpacker", ProjectorKind::TokenPacker}},
@@ -430,9 +500,12 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
     get_opt(j, "image_aspect_ratio", &aspect, where);
     if (aspect != "pad")  // the preprocessing is LLaVA-1.5's evaluation path (image/preprocess.h)
       throw Error(where, "image_aspect_ratio '" + aspect + "' is not supported (pad, LLaVA-1.5's evaluation preprocessing)");
-    if (j.value("mm_use_im_start_end", false)) throw Error(where, "mm_use_im_start_end = true is not supported");
+    bool start_end = false, multipath = false;
+    get_opt(j, "mm_use_im_start_end", &start_end, where);
+    if (start_end) throw Error(where, "mm_use_im_start_end = true is not supported");
     const std::string tower = vision_override.empty() ? j["mm_vision_tower"].get<std::string>() : vision_override;
-    if (j.value("is_multipath_encoder", false)) c.multipath = parse_multipath(j, where);
+    get_opt(j, "is_multipath_encoder", &multipath, where);
+    if (multipath) c.multipath = parse_multipath(j, where);
     const bool clip_l336 = ends_with(tower, kClipL336);
     try {
       c.vision_dir = resolve_vision_dir(model_dir, tower, where).string();
@@ -457,28 +530,43 @@ LlavaConfig load_llava_config(const std::string& model_dir_in, const std::string
         throw Error(where, "mm_projector_type 'tokenpacker' with is_multipath_encoder is not supported (mlp2x_gelu)");
     }
   }
-  if (c.layout != Layout::Original && j.value("is_multipath_encoder", false))
+  if (c.layout != Layout::Original && j.contains("is_multipath_encoder") && j["is_multipath_encoder"] == true)
     throw Error(where, "is_multipath_encoder in a llava-hf config is not supported (LLaVA-HR ships in the original layout)");
   c.mm_hidden = c.vision.hidden;
-  get_opt(j, "mm_hidden_size", &c.mm_hidden, where);
+  get_int(j, "mm_hidden_size", &c.mm_hidden, where, 1, kMaxWidth);
   if (c.mm_hidden != c.vision.hidden)
     throw Error(where, "mm_hidden_size " + std::to_string(c.mm_hidden) + " disagrees with the vision tower's hidden_size " + std::to_string(c.vision.hidden));
-  get_opt(j, "scale_factor", &c.tokenpacker.scale, where);
+  get_int(j, "scale_factor", &c.tokenpacker.scale, where, 1, kMaxKernel);
   c.tokenpacker.heads = std::max(1, c.mm_hidden / 128);
-  if (j.contains("tokenpacker") && j["tokenpacker"].is_object()) {  // DPN Studio extension keys (tests/golden/METHODS.md)
-    get_opt(j["tokenpacker"], "multi_level_layers", &c.tokenpacker.levels, where + ": tokenpacker");
-    get_opt(j["tokenpacker"], "num_heads", &c.tokenpacker.heads, where + ": tokenpacker");
+  if (j.contains("tokenpacker")) {  // DPN Studio extension keys (tests/golden/METHODS.md)
+    const std::string w = where + ": tokenpacker";
+    if (!j["tokenpacker"].is_object()) throw Error(w, "must be an object {multi_level_layers, num_heads}");
+    get_ints(j["tokenpacker"], "multi_level_layers", &c.tokenpacker.levels, w, 0, kMaxLayers);
+    get_int(j["tokenpacker"], "num_heads", &c.tokenpacker.heads, w, 1, kMaxHeads);
   }
   describe_weights(c, where);  // where the weights are; TokenPacker is recognised by its weights
   if (c.projector == ProjectorKind::TokenPacker) check_tokenpacker(c, where);
   int run = c.vision_layers_to_run();
   if (run < 0 || run > c.vision.layers)
     throw Error(where, "vision select layer " + std::to_string(c.select_layer) + " is outside the tower's " + std::to_string(c.vision.layers) + " layers");
-  if (j.contains("pooling") && j["pooling"].is_object()) c.pooling = parse_pooling(j["pooling"], where);
+  if (j.contains("pooling") && !j["pooling"].is_null()) {
+    if (!j["pooling"].is_object()) throw Error(where, "'pooling' must be an object, got " + j["pooling"].dump());
+    c.pooling = parse_pooling(j["pooling"], where);
+  }
   for (const auto& pl : c.pooling.layers)
     if (pl.index < 0 || pl.index >= c.text.layers)
       throw Error(where, "pooling layer index " + std::to_string(pl.index) + " does not exist (the LLM has " + std::to_string(c.text.layers) + " layers)");
   return c;
+}
+
+}  // namespace
+
+LlavaConfig load_llava_config(const std::string& model_dir, const std::string& vision_override) {
+  try {
+    return describe(model_dir, vision_override);
+  } catch (const json::exception& e) {  // a value of a type no reader above expected: still name the file
+    throw Error((fs::path(model_dir) / "config.json").string(), std::string("unexpected value: ") + e.what());
+  }
 }
 
 }  // namespace dpn

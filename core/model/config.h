@@ -126,6 +126,7 @@ struct LlavaConfig {
   std::string vision_dir;  // folder of the CLIP tower (original layout); empty for HF layouts and LLaVA-HR
   std::string vision_missing;  // why the tower's folder was not found, when only its shape is known (CLIP-L/336)
   bool weights_found = false;  // the folder holds weights whose names were read (a config-only folder does not)
+  int64_t weight_elements = 0; // elements of every tensor in the weights (the tower's folder included)
   Layout layout = Layout::Original;
   WeightNames names;
   TextConfig text;

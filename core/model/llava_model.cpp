@@ -47,8 +47,13 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 
 std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype,
                                              at::Device device) {
+  return load_llava_model(load_llava_config(dir, vision_override), dtype, device);
+}
+
+std::unique_ptr<LlavaModel> load_llava_model(const LlavaConfig& config, at::ScalarType dtype, at::Device device) {
   auto m = std::make_unique<LlavaModel>();
-  m->cfg = load_llava_config(dir, vision_override);
+  m->cfg = config;
+  const std::string& dir = config.model_dir;
   m->tokenizer = std::make_unique<Tokenizer>(dir);
   load_added_tokens(*m->tokenizer, dir);
   if (m->cfg.pooling.present && m->cfg.pooling.use_special_token && !m->tokenizer->added_tokens().count("<ROUTER>"))

@@ -20,7 +20,10 @@ struct LlavaModel {
   at::ScalarType dtype;
 };
 
-// Loads config, tokenizer and weights (tokenizer first: a missing tokenizer fails before weights are mapped).
+// Loads the tokenizer and the weights of a described model (tokenizer first: a missing tokenizer fails before
+// weights are mapped).
+std::unique_ptr<LlavaModel> load_llava_model(const LlavaConfig& config, at::ScalarType dtype, at::Device device = at::kCPU);
+// load_llava_model(load_llava_config(dir, vision_override), ...).
 std::unique_ptr<LlavaModel> load_llava_model(const std::string& dir, const std::string& vision_override, at::ScalarType dtype,
                                              at::Device device = at::kCPU);
 

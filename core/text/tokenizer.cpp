@@ -47,6 +47,7 @@ Tokenizer::Tokenizer(const std::string& dir) {
   path_ = (fs::path(dir) / "tokenizer.model").string();
   if (!fs::exists(path_))
     throw Error(path_, "missing tokenizer (a LLaVA checkpoint folder needs the SentencePiece tokenizer.model)");
+  if (!fs::is_regular_file(path_)) throw Error(path_, "is not a file (expected the SentencePiece tokenizer.model)");
   char err[512] = {0};
   sp_ = shim().load(path_.c_str(), err, sizeof(err));
   if (!sp_) throw Error(path_, std::string("cannot load SentencePiece model: ") + err);

@@ -10,11 +10,11 @@ namespace dpn::test {
 
 struct CliResult {
   int code;
-  std::string out;  // stdout and stderr together
+  std::string out;  // stdout, and stderr unless left out
 };
 
-inline CliResult run_dpn(const std::string& args) {
-  std::string cmd = std::string(DPN_BINARY_DIR) + "/app/dpn " + args + " 2>&1";
+inline CliResult run_dpn(const std::string& args, bool with_stderr = true) {
+  std::string cmd = std::string(DPN_BINARY_DIR) + "/app/dpn " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;

@@ -16,7 +16,7 @@ namespace {
 // (as one pooled token) and drops the rest.
 RunTrace two_layer_trace() {
   RunTrace t;
-  t.image = ImageGeometry{40, 40, 40, 0, 0, 336, 4, 4};  // square: the image fills the map
+  t.image = {40, 40, 40, 0, 0, 336, 4, 4};  // 40x40 original, no padding, 4x4 base grid
   LayerTrace a;
   a.layer = 0, a.visual = 16, a.grid_h = a.grid_w = 4;
   for (int i = 0; i < 4; ++i)

@@ -42,7 +42,7 @@ class RunListModelTest : public QObject {
     }
     views::RunListModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    model.setRuns(db.list_runs());
+    model.setRows(db.list_runs());
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.columnCount(), int(views::RunListModel::ColumnCount));
     QCOMPARE(model.headerData(views::RunListModel::Method, Qt::Horizontal).toString(), QString("method"));
@@ -66,7 +66,7 @@ class RunListModelTest : public QObject {
     proxy.setFilterFixedString("fastv");
     QCOMPARE(proxy.rowCount(), 1);
 
-    model.setRuns({});
+    model.setRows({});
     QCOMPARE(model.rowCount(), 0);
   }
 };

@@ -13,7 +13,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBrowser>
 #include <QtTest>
@@ -26,6 +26,7 @@
 #include "views/profiler_dock.h"
 #include "views/run_list_model.h"
 #include "views/runs_view.h"
+#include "views/sample_table_model.h"
 
 using namespace dpn;
 using namespace dpn::views;
@@ -216,24 +217,66 @@ class StudioGuiTest : public QObject {
     QVERIFY(QDir().mkpath(dir));
     for (const QString& f : QDir(src).entryList(QDir::Files)) QVERIFY(QFile::copy(src + "/" + f, dir + "/" + f));
     QVERIFY(ModelPanel::isPickleCheckpoint(dir));
-    // Open as is: our restricted reader loads the pickles directly.
-    w_->modelPanel()->setConvertPolicy(ModelPanel::ConvertPolicy::OpenAsIs);
+    // Ask: a bar in the panel offers the choice; nothing modal, nothing loaded until the user picks.
     QSignalSpy ready(w_, &MainWindow::modelReady);
+    QSignalSpy offered(w_->modelPanel(), &ModelPanel::convertOffered);
     w_->modelPanel()->load(dir, vision);
+    QCOMPARE(offered.count(), 1);
+    QVERIFY(QApplication::activeModalWidget() == nullptr);
+    QVERIFY(child<QWidget>("convertOffer")->isVisibleTo(w_->modelPanel()));
+    QVERIFY(!w_->session()->busy());
+    QTest::mouseClick(child<QPushButton>("openAsIs"), Qt::LeftButton);  // our restricted reader loads the pickles
     QVERIFY(ready.wait(kTimeoutMs));
+    QVERIFY(!child<QWidget>("convertOffer")->isVisibleTo(w_->modelPanel()));
     QCOMPARE(child<QLineEdit>("modelPath")->text(), dir);
-    // Convert: a safetensors copy is written beside it and opened instead.
+    // Convert: on the worker thread, with progress in the panel; the safetensors copy beside it is opened instead.
     w_->modelPanel()->setConvertPolicy(ModelPanel::ConvertPolicy::Convert);
+    QSignalSpy progress(w_->session(), &Session::convertProgress);
     w_->modelPanel()->load(dir, vision);
     QVERIFY(ready.wait(kTimeoutMs));
+    QVERIFY(progress.count() >= 1);
+    QCOMPARE(progress.last().at(0).toInt(), 1000);
     const QString copy = dir + "-safetensors";
     QCOMPARE(child<QLineEdit>("modelPath")->text(), copy);
     QVERIFY(!QDir(copy).entryList({"*.safetensors"}, QDir::Files).isEmpty());
     QVERIFY(QFile::exists(copy + "/config.json"));
     QVERIFY(child<QLabel>("modelFacts")->text().contains("4 layers"));
+    // Asked again, the converted copy is opened without asking.
     w_->modelPanel()->setConvertPolicy(ModelPanel::ConvertPolicy::Ask);
+    w_->modelPanel()->load(dir, vision);
+    QVERIFY(ready.wait(kTimeoutMs));
+    QCOMPARE(offered.count(), 1);
+    QCOMPARE(child<QLineEdit>("modelPath")->text(), copy);
     w_->modelPanel()->load(ModelPanel::defaultModel());
     QVERIFY(ready.wait(kTimeoutMs));
+  }
+
+  void the_image_box_names_the_image_shown() {
+    auto* samples = child<QComboBox>("samples");
+    const QString sample = w_->explore()->imagePath();
+    QCOMPARE(samples->currentText(), QFileInfo(sample).fileName());
+    const QString other = dir_.filePath("my photo.png");
+    QImage img(30, 20, QImage::Format_RGB32);
+    img.fill(Qt::darkCyan);
+    QVERIFY(img.save(other));
+    const QString question = w_->explore()->question();
+    w_->openImage(other);
+    QCOMPARE(w_->explore()->imagePath(), other);
+    QCOMPARE(samples->currentText(), QString("my photo.png"));
+    QCOMPARE(w_->explore()->question(), question);  // an opened image brings no question
+    // A second opened image replaces the first in the box; choosing a sample goes back to it.
+    const QString third = dir_.filePath("third.png");
+    QVERIFY(img.save(third));
+    const int entries = samples->count();
+    w_->openImage(third);
+    QCOMPARE(samples->currentText(), QString("third.png"));
+    QCOMPARE(samples->count(), entries);
+    w_->explore()->setImage(sample);
+    QCOMPARE(samples->currentText(), QFileInfo(sample).fileName());
+    // An unreadable file changes nothing.
+    w_->explore()->setImage(dir_.filePath("missing.png"));
+    QCOMPARE(samples->currentText(), QFileInfo(sample).fileName());
+    QCOMPARE(w_->explore()->imagePath(), sample);
   }
 
   void a_bad_image_and_a_bad_checkpoint_are_shown_not_crashed() {
@@ -255,7 +298,7 @@ class StudioGuiTest : public QObject {
     AskOptions q;
     q.image_path = (QString::fromStdString(resources_dir()) + "/samples/shapes.png").toStdString();
     q.question = "Describe the image.";
-    q.max_new_tokens = 100000;
+    q.max_new_tokens = 300;  // far more than the answer gets before the cancel; within the 512-token context
     q.stop_at_eos = false;
     QElapsedTimer t;
     bool cancelled_sent = false;
@@ -291,49 +334,91 @@ class StudioGuiTest : public QObject {
     QVERIFY(w_->benchmark()->expertFrequencies().empty());
 
     RunsView* runs = w_->runs();
+    QSignalSpy listed(runs, &RunsView::listed);
     runs->refresh();
+    QVERIFY(listed.wait(kTimeoutMs));
     QCOMPARE(runs->model()->rowCount(), 2);
     const int64_t a = runs->model()->runId(0), b = runs->model()->runId(1);
+    QSignalSpy diffed(runs, &RunsView::diffed);
     runs->diffRuns(a, b);
+    QVERIFY(diffed.wait(kTimeoutMs));
     QVERIFY(child<QTextBrowser>("runDetail")->toPlainText().contains("3 common samples"));
+    QSignalSpy opened(runs, &RunsView::runOpened);
     runs->openRun(a);
+    QVERIFY(opened.wait(kTimeoutMs));
     QCOMPARE(runs->openedRun(), a);
-    QCOMPARE(child<QTableWidget>("runSamples")->rowCount(), 3);
+    QCOMPARE(runs->samples()->rowCount(), 3);
     QVERIFY(child<QTextBrowser>("runDetail")->toPlainText().contains("3 samples"));
     const QString csv = dir_.filePath("run.csv");
-    QVERIFY(runs->exportCsv(a, csv));
+    QSignalSpy exported(runs, &RunsView::exported);
+    runs->exportCsv(a, csv);
+    QVERIFY(exported.wait(kTimeoutMs));
     QFile f(csv);
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray text = f.readAll();
     QVERIFY(text.startsWith("sample_id,question,"));
     for (int r = 0; r < 3; ++r)  // every stored sample is a record (questions hold newlines, so no line count)
-      QVERIFY(text.contains("\n" + child<QTableWidget>("runSamples")->item(r, 0)->text().toUtf8() + ","));
-    QVERIFY(runs->deleteRun(a, false));
+      QVERIFY(text.contains("\n" + runs->samples()->rows()[size_t(r)].sample.toUtf8() + ","));
+    // The CSV can never overwrite the store itself.
+    QSignalSpy failed(runs, &RunsView::failed);
+    runs->exportCsv(a, runs->databasePath());
+    QVERIFY(failed.wait(kTimeoutMs));
+    QVERIFY(failed.first().at(0).toString().contains("is the run store itself"));
+    QSignalSpy deleted(runs, &RunsView::deleted);
+    listed.clear();
+    runs->deleteRun(a, false);
+    QVERIFY(deleted.wait(kTimeoutMs));
+    QVERIFY(listed.count() > 0 || listed.wait(kTimeoutMs));
     QCOMPARE(runs->model()->rowCount(), 1);
     QCOMPARE(runs->openedRun(), int64_t(0));
   }
 
   void a_benchmark_row_opens_in_explore() {
     QVERIFY(w_->showView("benchmark"));
-    auto* table = child<QTableWidget>("benchResults");
+    QTableView* table = w_->benchmark()->resultsView();
     QTRY_VERIFY(table->isVisible());
     QTest::qWait(100);  // let the tab switch lay the table out
     // The last row: the static method's third sample, a question other than the one Explore shows.
-    const int row = table->rowCount() - 1;
+    const int row = table->model()->rowCount() - 1;
     QCOMPARE(row, 5);
-    const QString question = table->item(row, 3)->data(Qt::UserRole).toString();
+    const QModelIndex cell = table->model()->index(row, SampleTableModel::Sample);
+    const QString question = cell.siblingAtColumn(SampleTableModel::Question).data(Qt::ToolTipRole).toString();
     QVERIFY(question != w_->explore()->question());
     QSignalSpy done(w_->explore(), &ExploreView::runFinished);
-    table->scrollToItem(table->item(row, 1));
-    const QRect cell = table->visualItemRect(table->item(row, 1));
-    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell.center());
-    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+    table->scrollTo(cell);
+    const QRect rect = table->visualRect(cell);
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+    QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, rect.center());
     QVERIFY2(done.wait(kTimeoutMs), qPrintable(child<QLabel>("status")->text() + " | " + w_->explore()->question()));
     QCOMPARE(w_->explore()->question(), question);
     QVERIFY(w_->explore()->imagePath().contains("dpnbench/test/images/"));
-    QCOMPARE(w_->explore()->methodText(), QString("static:1=2"));
-    QCOMPARE(table->item(row, 0)->text(), QString("static:1=2"));
+    QCOMPARE(w_->explore()->methodText(), QString("static:1=2"));  // as typed in the Methods box
+    QCOMPARE(cell.siblingAtColumn(SampleTableModel::Method).data().toString(), QString("static:1=2"));
     QVERIFY(w_->explore()->isVisible());  // the window switched to Explore
+  }
+
+  void the_benchmark_runs_on_the_model_already_loaded() {
+    // A model loaded from a folder whose weights file is then deleted: loading it again would fail, so a benchmark
+    // that succeeds ran on the worker's mapped copy (one copy of the weights, not two).
+    const QString src = QString::fromStdString(resources_dir()) + "/models/tiny-random", model = dir_.filePath("tiny-copy");
+    QVERIFY(QDir().mkpath(model));
+    for (const QString& f : QDir(src).entryList(QDir::Files)) QVERIFY(QFile::copy(src + "/" + f, model + "/" + f));
+    QSignalSpy ready(w_, &MainWindow::modelReady);
+    w_->modelPanel()->load(model);
+    QVERIFY(ready.wait(kTimeoutMs));
+    QVERIFY(QFile::remove(model + "/model.safetensors"));
+    BenchmarkRequest req = w_->benchmark()->request();
+    req.limit = 2;
+    req.methods = {"none"};
+    req.db_path = dir_.filePath("reuse.sqlite").toStdString();
+    w_->benchmark()->setRequest(req);
+    QSignalSpy finished(w_->benchmark(), &BenchmarkView::finished);
+    w_->benchmark()->run();
+    QVERIFY(finished.wait(kTimeoutMs * 2));
+    QVERIFY2(!finished.first().at(0).toBool(), qPrintable(child<QLabel>("benchEta")->text()));
+    QCOMPARE(w_->benchmark()->resultRows(), 2);
+    w_->modelPanel()->load("tiny-random");
+    QVERIFY(ready.wait(kTimeoutMs));
   }
 
   void benchmark_cancel_stops_the_run_and_keeps_stored_samples() {

@@ -2,7 +2,6 @@
 #include "views/figures/token_map_figure.h"
 
 #include <QPaintDevice>
-#include <QPoint>
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -10,6 +9,7 @@
 #include "views/figures/color_bar.h"
 #include "views/figures/figure.h"
 #include "views/figures/figure_text.h"
+#include "views/input_image.h"
 
 namespace dpn::views {
 
@@ -34,27 +34,13 @@ QString caption_text(const RunTrace& t, int layer, const TokenMapStyle& s) {
   return QString("layer %1 \u00b7 %2").arg(l.layer).arg(visual_tokens_text(t, l));
 }
 
-// The base-grid cells (x = column, y = row) a token covers, clipped to the grid: its `cells` when it lists them (a
-// merge of scattered tokens), else its whole rectangle.
-std::vector<QPoint> region_cells(const TokenRegion& r, int gh, int gw) {
-  std::vector<QPoint> out;
-  if (!r.cells.empty()) {
-    for (int c : r.cells)
-      if (c >= 0 && gw > 0 && c / gw < gh) out.emplace_back(c % gw, c / gw);
-    return out;
-  }
-  for (int i = std::max(0, r.r0); i < std::min(gh, r.r1); ++i)
-    for (int j = std::max(0, r.c0); j < std::min(gw, r.c1); ++j) out.emplace_back(j, i);
-  return out;
-}
-
 // Per base-grid cell (row-major): 1 when a surviving token covers it. Uncovered cells were dropped (FastV), or the
 // trace is incomplete.
 std::vector<char> coverage(const RunTrace& t, const LayerTrace& l) {
   const int gh = std::max(0, t.image.grid_h), gw = std::max(0, t.image.grid_w);
   std::vector<char> covered(size_t(gh) * gw, 0);
   for (const TokenRegion& r : l.regions)
-    for (const QPoint& c : region_cells(r, gh, gw)) covered[size_t(c.y()) * gw + c.x()] = 1;
+    for (int i : covered_cells(r, gh, gw)) covered[size_t(i)] = 1;
   return covered;
 }
 
@@ -118,17 +104,16 @@ FigureLayout paint_token_map(QPainter& p, const QRectF& area, const QImage& imag
   const QRectF sq(box.center().x() - side / 2, box.top(), side, side);
   layout.data.push_back(sq);
   p.fillRect(sq, kPad);
-  const ImageGeometry& g = trace.image;
-  if (image.isNull() || g.side <= 0) {
+  // Where the image and the cells go comes from the trace only (views/input_image.h).
+  const InputLayout geo = input_layout(trace.image, sq);
+  if (image.isNull() || !geo.valid()) {
     p.setPen(Qt::white);
     p.setFont(figure_font(p, kTickPt));
     p.drawText(sq, Qt::AlignCenter | Qt::TextWordWrap, image.isNull() ? "no image" : "no image geometry in the trace");
     p.restore();
     return layout;
   }
-  // The original image inside the padded square, as the trace says the model placed it.
-  const double k = side / g.side;
-  const QRectF img(sq.left() + g.offset_x * k, sq.top() + g.offset_y * k, g.orig_w * k, g.orig_h * k);
+  const QRectF img = geo.image;
   // Upscaled images keep their pixels sharp (nearest neighbour); downscaled ones are filtered. Vector files are
   // judged at print resolution.
   const int dev = p.device() ? p.device()->devType() : QInternal::Image;
@@ -138,16 +123,13 @@ FigureLayout paint_token_map(QPainter& p, const QRectF& area, const QImage& imag
   p.setRenderHint(QPainter::SmoothPixmapTransform, device_px < image.width());
   // Under the heatmap the image is grey, so that every hue on the map is the colour scale's.
   p.drawImage(img, heat ? image.convertToFormat(QImage::Format_Grayscale8) : image);
-  const int gh = g.grid_h, gw = g.grid_w;
-  if (!have_layer || gh <= 0 || gw <= 0) {
+  const int gh = geo.grid_h, gw = geo.grid_w;
+  if (!have_layer) {
     p.restore();
     return layout;
   }
   const LayerTrace& l = trace.layers[size_t(layer)];
-  const double ch = side / gh, cw = side / gw;
-  auto cell_rect = [&](const TokenRegion& r) {
-    return QRectF(sq.left() + r.c0 * cw, sq.top() + r.r0 * ch, (r.c1 - r.c0) * cw, (r.r1 - r.r0) * ch);
-  };
+  auto cell_rect = [&](const TokenRegion& r) { return geo.cells(r); };
   // Dim the base cells no surviving token covers.
   const std::vector<char> covered = coverage(trace, l);
   for (int i = 0; i < gh; ++i)
@@ -162,27 +144,16 @@ FigureLayout paint_token_map(QPainter& p, const QRectF& area, const QImage& imag
     for (size_t i = 0; i < l.regions.size(); ++i) {
       QColor c = heat_color(hi > lo ? (l.attention[i] - lo) / (hi - lo) : 0.5);
       c.setAlpha(kHeatAlpha);
-      if (l.regions[i].cells.empty()) {
-        p.fillRect(cell_rect(l.regions[i]), c);
-      } else {
-        for (const QPoint& cell : region_cells(l.regions[i], gh, gw))
-          p.fillRect(cell_rect({cell.y(), cell.x(), cell.y() + 1, cell.x() + 1, {}}), c);
-      }
+      p.fillPath(geo.area(l.regions[i]), c);  // a merge of scattered cells: those cells only
     }
   }
   if (style.cells) {
     const double w = std::clamp(side / 400, 0.3, 1.0);
     p.setPen(QPen(QColor(255, 255, 255, 210), w));
     p.setBrush(Qt::NoBrush);
-    // A token made of scattered cells is outlined cell by cell.
-    for (const TokenRegion& r : l.regions) {
-      if (r.cells.empty()) {
-        p.drawRect(cell_rect(r).adjusted(w / 2, w / 2, -w / 2, -w / 2));
-        continue;
-      }
-      for (const QPoint& c : region_cells(r, gh, gw))
-        p.drawRect(cell_rect({c.y(), c.x(), c.y() + 1, c.x() + 1, {}}).adjusted(w / 2, w / 2, -w / 2, -w / 2));
-    }
+    for (const TokenRegion& r : l.regions)
+      if (r.cells.empty()) p.drawRect(cell_rect(r).adjusted(w / 2, w / 2, -w / 2, -w / 2));
+      else p.drawPath(geo.area(r));  // a merge of scattered cells: their outline
   }
   if (!bar_text.isEmpty())
     draw_color_bar(p, QRectF(box.left(), sq.bottom(), box.width(), bar_h), lo, hi, bar_text, &layout);

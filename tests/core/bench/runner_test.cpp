@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bench_test_util.h"
+#include "dpn.h"
 #include "store/run_store.h"
 #include "util/error.h"
 
@@ -87,6 +88,24 @@ TEST(Runner, StoresEverySampleOnceAndResumesWithoutRepeating) {
   EXPECT_EQ(c.computed, 2);
   EXPECT_EQ(db.list_runs().size(), 2u);
   for (const auto& r : c.methods[0].rows) EXPECT_EQ(r.family, "glyph");
+}
+
+TEST(Runner, UsesAModelTheCallerLoadedAndReportsEachSamplesImageAndQuestion) {
+  test::TempDir dir;
+  dpn::ModelOptions mo;
+  mo.path = "tiny-random";
+  mo.threads = 1;
+  auto model = dpn::Model::load(mo);
+  const BenchSummary a = run_benchmark(tiny_spec(dir.file("loaded.sqlite"), 4), *model, nullptr, kNoCancel);
+  const BenchSummary ref = run_benchmark(tiny_spec(dir.file("ref.sqlite"), 4), nullptr, kNoCancel);
+  EXPECT_EQ(a.computed, 4);
+  EXPECT_EQ(a.model, ref.model);  // the same run identity as when the runner loads the model itself
+  EXPECT_EQ(predictions(a), predictions(ref));
+  ASSERT_EQ(a.images.size(), 4u);
+  for (const auto& r : a.methods.at(0).rows) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(a.images.at(r.id))) << a.images.at(r.id);
+    EXPECT_FALSE(r.question.empty());
+  }
 }
 
 TEST(Runner, CancelBetweenSamplesThenResume) {

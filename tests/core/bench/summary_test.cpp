@@ -74,6 +74,35 @@ TEST(Summary, ExpertFrequenciesPerLayer) {
   EXPECT_EQ(m.experts[1].frequency, (std::vector<double>{0.0, 0.0, 1.0}));
 }
 
+TEST(Summary, ExpertFrequenciesCountOnlyRouterChoicesPerLayerAndFamily) {
+  std::vector<SampleResult> s;
+  const char* families[] = {"bg", "bg", "glyph", "glyph"};
+  for (int i = 0; i < 4; ++i) {
+    SampleResult r = row(std::to_string(i + 1), families[i], true, 10, 1);
+    r.routers = {{7, i < 3 ? 0 : 1, "[0.6,0.4]", false},
+                 {9, 1, "[]", false},           // a fixed pooling (static or random): no probabilities
+                 {11, 1, "[0.9,0.1]", true}};   // forced by an override or a path
+    s.push_back(r);
+  }
+  const MethodSummary m = summarize_run("dpn", 5, s, kCategories, nullptr);
+  ASSERT_EQ(m.experts.size(), 1u);  // layers 9 and 11 hold no router choice
+  EXPECT_EQ(m.experts[0].layer, 7);
+  EXPECT_EQ(m.experts[0].family, "");
+  EXPECT_EQ(m.experts[0].frequency, (std::vector<double>{0.75, 0.25}));
+  ASSERT_EQ(m.family_experts.size(), 2u);
+  EXPECT_EQ(m.family_experts[0].family, "bg");
+  EXPECT_EQ(m.family_experts[0].n, 2);
+  EXPECT_EQ(m.family_experts[0].frequency, (std::vector<double>{1.0, 0.0}));
+  EXPECT_EQ(m.family_experts[1].family, "glyph");
+  EXPECT_EQ(m.family_experts[1].frequency, (std::vector<double>{0.5, 0.5}));
+
+  std::vector<SampleResult> fixed = s;
+  for (auto& r : fixed) r.routers = {{7, 0, "[]", false}};
+  const MethodSummary st = summarize_run("static:7=2x2", 6, fixed, kCategories, nullptr);
+  EXPECT_TRUE(st.experts.empty());
+  EXPECT_TRUE(st.family_experts.empty());
+}
+
 TEST(Summary, TableAndJson) {
   BenchSummary b;
   b.model = "tiny-random";

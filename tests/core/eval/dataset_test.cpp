@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "eval/dataset.h"
+#include "eval/official_metrics.h"
 #include "eval/scorers.h"
 #include "util/error.h"
 
@@ -96,10 +97,15 @@ TEST(Mme, JoinsGroundTruthLikeConvertAnswerToMme) {
   const char* preds[] = {"Yes", "No", "Yes", "Yes"};
   for (size_t i = 0; i < v.size(); ++i)
     items.push_back({v[i].category, v[i].extra["image_key"], v[i].answers[0], preds[i]});
-  MmeScores s = mme_scores(items);
-  EXPECT_DOUBLE_EQ(s.subtask.at("existence"), 200.0);
-  EXPECT_DOUBLE_EQ(s.subtask.at("artwork"), 50.0);
-  EXPECT_DOUBLE_EQ(s.perception, 250.0);
+  const BenchmarkMetrics m = mme_metrics(items);
+  std::map<std::string, double> score;
+  for (const auto& g : m.groups) score[g.name] = g.metrics.at(0).value;
+  EXPECT_DOUBLE_EQ(score.at("existence"), 200.0);
+  EXPECT_DOUBLE_EQ(score.at("artwork"), 50.0);
+  // calculation.py opens all 14 subtask files: with two of them it stops, so there is no perception total
+  EXPECT_EQ(m.find("perception"), nullptr);
+  ASSERT_FALSE(m.errors.empty());
+  EXPECT_NE(m.errors[0].find("count"), std::string::npos) << m.errors[0];
 }
 
 TEST(TextVqa, JoinsOnImageIdAndQuestionFromPrompt) {

@@ -55,26 +55,6 @@ TEST(PopeScorer, ParsesLikeEvalPope) {
   for (const auto& [in, out] : cases) EXPECT_EQ(pope_parse(in), out) << "input: '" << in << "'";
 }
 
-TEST(PopeScorer, MetricsAsEvalPope) {
-  // labels yes,yes,no,no,yes ; predictions -> yes,no,yes,no,yes: TP=2 FN=1 FP=1 TN=1
-  PopeMetrics m = pope_metrics({"yes", "yes", "no", "no", "yes"}, {"Yes", "No.", "Yes, there is", "no", "yes"});
-  EXPECT_EQ(m.tp, 2);
-  EXPECT_EQ(m.fn, 1);
-  EXPECT_EQ(m.fp, 1);
-  EXPECT_EQ(m.tn, 1);
-  EXPECT_DOUBLE_EQ(m.accuracy, 3.0 / 5);
-  EXPECT_DOUBLE_EQ(m.precision, 2.0 / 3);
-  EXPECT_DOUBLE_EQ(m.recall, 2.0 / 3);
-  EXPECT_DOUBLE_EQ(m.f1, 2 * (2.0 / 3) * (2.0 / 3) / (2.0 / 3 + 2.0 / 3));
-  EXPECT_DOUBLE_EQ(m.yes_ratio, 3.0 / 5);
-  EXPECT_THROW(pope_metrics({"yes"}, {}), dpn::Error);
-  // No predicted positives: the script divides by zero; we report 0 precision and F1.
-  PopeMetrics z = pope_metrics({"yes", "no"}, {"no", "no"});
-  EXPECT_DOUBLE_EQ(z.precision, 0.0);
-  EXPECT_DOUBLE_EQ(z.f1, 0.0);
-  EXPECT_DOUBLE_EQ(z.accuracy, 0.5);
-}
-
 // MME eval_tool/calculation.py parse_pred_ans on the lowercased prediction.
 TEST(MmeScorer, ParsesLikeCalculationPy) {
   const std::vector<std::pair<const char*, const char*>> cases = {
@@ -83,25 +63,6 @@ TEST(MmeScorer, ParsesLikeCalculationPy) {
       {"noyes", "no"}, {"ye s", "other"}, {"yeah", "other"}, {"Nah", "other"},
       {"\xc3\xb3yes", "yes"}};  // "óyes": Python slices 4 code points, not bytes
   for (const auto& [in, out] : cases) EXPECT_EQ(mme_parse(in), out) << "input: '" << in << "'";
-}
-
-TEST(MmeScorer, SubtaskScoreIsAccPlusAccPlus) {
-  // existence: image 1 both right, image 2 one right -> acc 3/4, acc+ 1/2 -> 75 + 50 = 125
-  // artwork: one "other" answer counts as wrong -> acc 1/2, acc+ 0 -> 50; count: all right -> 200
-  std::vector<MmeItem> items = {
-      {"existence", "e/1.txt", "Yes", "Yes"}, {"existence", "e/1.txt", "No", "no"},
-      {"existence", "e/2.txt", "Yes", "yes"}, {"existence", "e/2.txt", "No", "Yes"},
-      {"artwork", "a/1.txt", "Yes", "Yes"},   {"artwork", "a/1.txt", "No", "I cannot tell"},
-      {"code_reasoning", "c/1.txt", "Yes", "yes"}, {"code_reasoning", "c/1.txt", "No", "no"},
-  };
-  MmeScores s = mme_scores(items);
-  EXPECT_DOUBLE_EQ(s.subtask.at("existence"), 125.0);
-  EXPECT_DOUBLE_EQ(s.subtask.at("artwork"), 50.0);
-  EXPECT_DOUBLE_EQ(s.perception, 175.0);
-  EXPECT_DOUBLE_EQ(s.cognition, 200.0);
-  // calculation.py asserts two questions per image
-  EXPECT_THROW(mme_scores({{"count", "x.txt", "Yes", "yes"}}), dpn::Error);
-  EXPECT_THROW(mme_scores({{"count", "x.txt", "maybe", "yes"}, {"count", "x.txt", "no", "no"}}), dpn::Error);
 }
 
 // llava/eval/eval_science_qa.py (LLaVA-1.5): letter, "X. " prefix, or exactly one /The answer is ([A-Z])./.
@@ -121,35 +82,13 @@ TEST(ScienceQaScorer, ParsesLikeEvalScienceQa) {
   EXPECT_EQ(scienceqa_choice_index("T", 5), -1);
 }
 
-TEST(ScienceQaScorer, AccuracyAndImgAccuracy) {
+TEST(ScienceQaScorer, ChoiceCountLimitsTheLetters) {
   EvalSample s;
   s.answers = {"B"};
   s.extra = {{"n_choices", 2}};
   EXPECT_TRUE(score_sample("scienceqa", s, "B").correct);
   EXPECT_FALSE(score_sample("scienceqa", s, "The answer is C.").correct);  // C is not among 2 choices
   EXPECT_FALSE(score_sample("scienceqa", s, "FAILED").correct);
-  ScienceQaAccuracy a = scienceqa_accuracy({true, false, true, true}, {true, true, false, true});
-  EXPECT_DOUBLE_EQ(a.accuracy, 75.0);
-  EXPECT_DOUBLE_EQ(a.img_accuracy, 2.0 / 3 * 100);
-  EXPECT_EQ(a.img_total, 3);
-}
-
-// llava/eval/eval_mmbench.py auto_parse_answer (the ChatGPT fallback is not run: "" means unparsed).
-TEST(MmbenchScorer, ParsesLikeAutoParseAnswer) {
-  const std::vector<std::string> opts = {"red", "green", "blue"};
-  EXPECT_EQ(mmbench_parse("A", opts), "A");
-  EXPECT_EQ(mmbench_parse("a.", opts), "A");
-  EXPECT_EQ(mmbench_parse(" b ", opts), "B");
-  EXPECT_EQ(mmbench_parse("..B..", opts), "B");
-  EXPECT_EQ(mmbench_parse("The answer is C.", opts), "C");
-  EXPECT_EQ(mmbench_parse("the answer is c.", opts), "C");
-  EXPECT_EQ(mmbench_parse("green", opts), "B");   // the prediction is inside exactly one option
-  EXPECT_EQ(mmbench_parse("D", opts), "A");       // not a valid letter; but "d" is inside "red" only
-  EXPECT_EQ(mmbench_parse("re", opts), "");       // inside "red" and "green": ambiguous
-  EXPECT_EQ(mmbench_parse("e", opts), "");
-  EXPECT_EQ(mmbench_parse("purple", opts), "");
-  EXPECT_EQ(mmbench_parse("A)", opts), "");
-  EXPECT_EQ(mmbench_parse("The answer is D.", opts), "");
 }
 
 // The bundled benchmark (dpnbench): lower-case, strip, trailing periods removed, exact match.

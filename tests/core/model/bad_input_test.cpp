@@ -14,20 +14,13 @@
 #include "model/llava_model.h"
 #include "util/error.h"
 #include "core/scratch_dir.h"
+#include "core/model/scratch_model.h"
 
 namespace fs = std::filesystem;
 using namespace dpn;
 using namespace dpn::test;
 
 namespace {
-
-// A scratch copy of a golden model folder that a test may break.
-fs::path copy_model(const std::string& name) {
-  const fs::path dst = scratch_dir("bad");
-  fs::copy(golden_dir() + "/" + name, dst / name, fs::copy_options::recursive);
-  if (name == "llava_orig") fs::copy(golden_dir() + "/tiny-clip-golden", dst / "tiny-clip-golden", fs::copy_options::recursive);
-  return dst / name;
-}
 
 std::string load_error(const fs::path& dir) {
   try {
@@ -63,12 +56,6 @@ void rewrite_weights(const fs::path& file, const std::string& drop, const std::s
     }
   }
   write_safetensors(file.string(), out);
-}
-
-void edit_config(const fs::path& dir, const std::function<void(nlohmann::json&)>& f) {
-  nlohmann::json j = nlohmann::json::parse(std::ifstream(dir / "config.json"));
-  f(j);
-  std::ofstream(dir / "config.json") << j.dump(2);
 }
 
 }  // namespace
