@@ -1,4 +1,5 @@
-// A widget that shows one Figure and exports it from its context menu; clicks are reported in figure coordinates.
+// A widget that shows one Figure and exports it from its context menu; clicks are reported in figure coordinates
+// (points, as the figure is drawn: fonts keep their size in points on screen as on paper).
 #pragma once
 #include <QWidget>
 
@@ -12,7 +13,8 @@ class FigureWidget : public QWidget {
   explicit FigureWidget(QWidget* parent = nullptr);
   void setFigure(Figure figure);
   const Figure& figure() const { return figure_; }
-  // Asks for a file name (PNG/SVG/PDF) and exports; errors are shown in a message box.
+  // Asks for a file name (PNG/SVG/PDF), a width in inches and, for PNG, a DPI, then exports; errors are shown in a
+  // message box.
   void exportWithDialog();
 
  signals:
@@ -25,6 +27,8 @@ class FigureWidget : public QWidget {
   void contextMenuEvent(QContextMenuEvent* event) override;
 
  private:
+  double pointScale() const;  // device-independent pixels per point
+  QRectF figureArea() const;  // the figure's area in points
   Figure figure_;
 };
 

@@ -5,21 +5,14 @@
 
 #include "command.h"
 #include "dpn.h"
-#include "io/convert.h"
+#include "model_options.h"
 #include "trace_json.h"
 
 namespace dpn::cli {
 namespace {
 
 int run_ask(Args& a) {
-  ModelOptions mo;
-  mo.path = a.require("model");
-  mo.vision_tower = a.get("vision-tower");
-  mo.dtype = a.get("dtype", "f32");
-  mo.device = a.get("device", "cpu");
-  mo.threads = a.get_int("threads", 0);
-  const std::string max_memory = a.get("max-memory");
-  if (!max_memory.empty()) mo.max_memory = int64_t(parse_byte_size(max_memory, "--max-memory"));
+  const ModelOptions mo = model_options(a, true);
   AskOptions q;
   q.image_path = a.require("image");
   q.question = a.get("question");

@@ -12,7 +12,7 @@
 using namespace dpn;
 
 namespace {
-// A 4x4 base grid over a white 40x40 image; layer 0 keeps all 16 cells, layer 1 keeps only the top-left 2x2 block
+// A 4x4 base grid over a 40x40 image; layer 0 keeps all 16 cells, layer 1 keeps only the top-left 2x2 block
 // (as one pooled token) and drops the rest.
 RunTrace two_layer_trace() {
   RunTrace t;
@@ -67,7 +67,7 @@ class FigureExportTest : public QObject {
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QByteArray svg = f.readAll();
     QVERIFY(svg.contains("<title>token map - layer 1</title>"));
-    QVERIFY(svg.contains("<desc>model=tiny-random; method=static:1=2</desc>"));
+    QVERIFY(svg.contains("<desc>model=tiny-random; method=static:1=2; software=DPN Studio"));
     QVERIFY(svg.contains("<image"));  // the picture is embedded
   }
 

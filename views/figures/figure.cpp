@@ -1,10 +1,18 @@
 // Shared colours and number formats of the figures.
 #include "views/figures/figure.h"
 
+#include <QStringList>
 #include <algorithm>
 #include <cmath>
 
 namespace dpn::views {
+
+QString FigureMeta::text() const {
+  if (!description.isEmpty() || params.isEmpty()) return description;
+  QStringList parts;
+  for (const auto& [key, value] : params) parts << key + "=" + value;
+  return parts.join("; ");
+}
 
 QColor series_color(int index) {
   static const QColor colors[] = {QColor(78, 121, 167), QColor(242, 142, 43), QColor(225, 87, 89),
