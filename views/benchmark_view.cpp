@@ -30,7 +30,7 @@ namespace {
 std::vector<AccuracyPoint> accuracy_points(const bench::BenchSummary& s) {
   std::vector<AccuracyPoint> points;
   for (const bench::MethodSummary& m : s.methods)
-    if (m.n > 0) points.push_back({QString::fromStdString(m.method), m.mean_flops_llm, m.accuracy});
+    if (m.n > 0) points.push_back({QString::fromStdString(m.method), m.mean_flops_llm, m.accuracy, m.ci95.lo, m.ci95.hi, m.n});
   return points;
 }
 

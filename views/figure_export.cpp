@@ -8,7 +8,7 @@
 #include <QSvgGenerator>
 #include <cmath>
 
-#include "dpn_commit.h"
+#include "dpn_git_commit.h"
 #include "util/error.h"
 #include "views/figures/figure_text.h"
 
@@ -32,7 +32,7 @@ void check_figure(const Figure& figure, const QString& path) {
 }  // namespace
 
 QString figure_software() {
-  return QString("DPN Studio %1 (commit %2)").arg(DPN_VERSION, DPN_COMMIT);
+  return QString("DPN Studio %1 (commit %2)").arg(DPN_VERSION, DPN_GIT_COMMIT);
 }
 
 QSizeF export_size(const Figure& figure, const ExportOptions& options) {

@@ -272,8 +272,17 @@ class StoredSamples {
 
 // --- whole-run figures from the store ---
 
+// The error bars' name under the legend, from the summary's ci_method.
+std::string interval_name(const std::string& ci_method) {
+  if (ci_method == "wilson") return "Wilson 95% intervals";
+  if (ci_method == "cluster-bootstrap") return "95% intervals (bootstrap over images)";
+  if (ci_method == "bootstrap") return "95% intervals (bootstrap)";
+  return "95% intervals";
+}
+
 FigurePage accuracy_page(store::RunStore& store, const std::vector<int64_t>& ids) {
   FigurePage page;
+  std::set<std::string> methods_ci;
   std::set<std::string> models, datasets;
   std::vector<store::RunInfo> infos;
   for (int64_t id : ids) infos.push_back(store.run_info(id));
@@ -289,9 +298,12 @@ FigurePage accuracy_page(store::RunStore& store, const std::vector<int64_t>& ids
     pt.flops = s.mean_flops_llm;
     pt.accuracy = s.accuracy;
     pt.n = s.n;
-    // The 95% interval (pt.ci_lo, pt.ci_hi) comes from the benchmark summary once it carries one (issue 17).
+    pt.ci_lo = s.ci95.lo;  // the summary's 95% interval of the accuracy (Wilson, or a bootstrap over images)
+    pt.ci_hi = s.ci95.hi;
+    methods_ci.insert(s.ci_method);
     page.points.push_back(pt);
   }
+  page.interval = methods_ci.size() == 1 ? interval_name(*methods_ci.begin()) : "95% intervals";
   if (page.points.empty()) throw Error(store.path(), "the runs hold no samples");
   page.subject = (models.size() == 1 ? *models.begin() : std::string("several models")) + " on " + *datasets.begin();
   page.params = {{"runs", ""}, {"model", models.size() == 1 ? *models.begin() : ""}, {"dataset", *datasets.begin()}};
