@@ -491,8 +491,9 @@ def make_mme(rng, out, n_images):
     for task in tasks:
         qa_dir = f"{root}/{task}/questions_answers_YN" if task in nested else f"{root}/{task}"
         os.makedirs(qa_dir)
-        if task in nested:
+        if task in nested:  # the official layout: images/ beside questions_answers_YN/ (git keeps no empty folder)
             os.makedirs(f"{root}/{task}/images")
+            open(f"{root}/{task}/images/.gitkeep", "w").close()
         good_answers = 0
         for k in range(n_images):
             image = f"{k:05d}" + (".jpg" if k % 3 else ".png")
