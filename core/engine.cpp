@@ -219,7 +219,7 @@ AskResult Model::ask(const AskOptions& q) {
   // A vision-side method (VisionZip) chooses inside the tower, so it encodes the image itself; every other method may
   // take the image encoded once for all methods.
   VisionTokens chosen;
-  std::shared_ptr<const EncodedImage> image = method->selects_vision_tokens() ? nullptr : q.encoded;
+  std::shared_ptr<const EncodedImage> image = method && method->selects_vision_tokens() ? nullptr : q.encoded;
   r.timing.encoding_shared = image != nullptr;
   if (!image) image = encode_with(*impl_, q.image_path, method.get(), &chosen);
   r.timing.load_image_ms = image->load_image_ms;
