@@ -101,11 +101,11 @@ TEST(PublicHeaders, PublicHeadersAreTorchFreeThroughWhatTheyInclude) {
 }
 
 TEST(PublicHeaders, TheScannerSeesWhatItChecks) {
-  std::istringstream src("#include <ATen/ATen.h>\n  #  include \"model/config.h\" // x\n#include \"dpn.h\"\nint x;\n");
+  std::istringstream src("#include <ATen/ATen.h>\n  #  include \"model/llava_model.h\" // x\n#include \"dpn.h\"\nint x;\n");
   const std::vector<Include> inc = includes_of(src);
   ASSERT_EQ(inc.size(), 3u);
   EXPECT_TRUE(is_torch(inc[0].path));
-  EXPECT_EQ(inc[1].path, "model/config.h");
+  EXPECT_EQ(inc[1].path, "model/llava_model.h");
   EXPECT_EQ(inc[1].line, 2);
   EXPECT_TRUE(inc[2].quoted);
   EXPECT_TRUE(fs::is_regular_file(kRoot / "core" / inc[1].path));  // an internal header is recognised as core's

@@ -22,7 +22,7 @@ DATA = os.path.join(ROOT, "tests", "data")
 # The folder each generator writes by default (its --out), relative to tests/data.
 DEFAULT_OUT = {"make_llava_golden.py": "golden", "make_methods_golden.py": "golden/methods",
                "make_llava_hr_golden.py": "golden/hr", "make_hf5_golden.py": "golden/hf5", "make_bin_fixtures.py": "bin",
-               "make_baselines_golden.py": "golden/baselines"}
+               "make_baselines_golden.py": "golden/baselines", "make_stats_golden.py": "golden/stats"}
 
 
 def sha256(path):
