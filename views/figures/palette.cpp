@@ -32,7 +32,8 @@ const Marker kVariantMarkers[] = {Marker::circle, Marker::square, Marker::diamon
 }  // namespace
 
 QString method_kind(const QString& spec) {
-  QString k = spec.section(':', 0, 0).trimmed().toLower();
+  // The word before the parameters; a label may lead with the model ("demo-base fastv:k=1").
+  QString k = spec.section(':', 0, 0).trimmed().section(' ', -1).toLower();
   if (k == "pyramiddrop" || k == "pyramid_drop") k = "pdrop";
   return k;
 }
