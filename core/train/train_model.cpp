@@ -245,6 +245,22 @@ at::Tensor tokenpacker_projector(const Params& p, const ModelDims& d, const at::
   return linear(p, m + "mlp.2", at::gelu(linear(p, m + "mlp.0", ctx)));
 }
 
+at::Tensor visual_tokens(const Params& p, const ModelDims& d, const at::Tensor& pixels, bool tokenpacker) {
+  at::Tensor feats, multi;
+  {
+    torch::NoGradGuard ng;
+    auto hs = vit_forward(p, d, pixels);
+    auto patch = [](const at::Tensor& h) { return h.narrow(1, 1, h.size(1) - 1); };
+    feats = patch(hs.back());
+    if (tokenpacker) {
+      std::vector<at::Tensor> ml;
+      for (int i = d.v_layers - 3; i <= d.v_layers; ++i) ml.push_back(patch(hs[size_t(i)]));
+      multi = at::cat(ml, -1);
+    }
+  }
+  return tokenpacker ? tokenpacker_projector(p, d, feats, multi) : mlp_projector(p, feats);
+}
+
 namespace {
 
 // One DPE layer over the batch: route, pool and re-pack every sample (right-padded with zeros to the old length).
@@ -270,7 +286,9 @@ at::Tensor dpe_layer(const Params& p, const DpeLayer& layer, const DpnSpec& spec
     r = at::linear(at::gelu(at::linear(r, get(p, q + "mlp1.1.weight"))), get(p, q + "predictor.weight"));
     at::Tensor probs = at::softmax(r / spec.temperature, -1);
     int e = 0;
-    if (mode == RouteMode::Argmax) {
+    if (auto f = spec.forced.find(layer.index); f != spec.forced.end()) {
+      e = f->second;
+    } else if (mode == RouteMode::Argmax) {
       e = int(probs.argmax().item<int64_t>());
     } else {
       at::Tensor pd = probs.detach();

@@ -38,6 +38,7 @@ struct DpnSpec {
   int skip_below = 16;        // a sample with fewer visual tokens is not pooled (§1.6 guard 2)
   int min_tokens = 18;        // training: resample while n / area < min_tokens (§1.6 guard 3), capped below
   int max_resample = 32;      // the reference loops forever; after this many draws the 1x1 expert is used
+  std::map<int, int> forced;  // DPE layer -> expert index used whatever the mode (what-if paths, parity tests)
 };
 
 // Dense per-patch targets of the vision pre-training (PatchLabels plus the patch's row and column).
@@ -71,6 +72,9 @@ at::Tensor mlp_projector(const Params& p, const at::Tensor& features);
 constexpr int kTokenPackerScale = 2;
 constexpr int kTokenPackerHeads = 8;
 at::Tensor tokenpacker_projector(const Params& p, const ModelDims& d, const at::Tensor& features, const at::Tensor& multi);
+// Vision tower (no gradient: it is frozen after pre-training) + projector: pixels [B, 3, S, S] -> visual tokens
+// [B, N', D]. Features: the last layer's patches; TokenPacker's multi-level input: the last four layers' patches.
+at::Tensor visual_tokens(const Params& p, const ModelDims& d, const at::Tensor& pixels, bool tokenpacker);
 
 // A batch of right-padded sequences entering the decoder.
 struct SeqBatch {

@@ -222,23 +222,6 @@ SeqBatch build_batch(const Params& p, const ModelDims& d, const std::vector<Enco
 
 bool is_packer(const std::string& stage) { return stage == "tokenpacker"; }
 
-// Vision tower (frozen) + projector -> visual tokens [B, N', D].
-at::Tensor visual_tokens(const Ctx& c, const Params& p, const at::Tensor& pixels, bool packer) {
-  at::Tensor feats, multi;
-  {
-    torch::NoGradGuard ng;
-    auto hs = vit_forward(p, c.d, pixels);
-    auto patch = [](const at::Tensor& h) { return h.narrow(1, 1, h.size(1) - 1); };
-    feats = patch(hs.back());
-    if (packer) {
-      std::vector<at::Tensor> ml;
-      for (int i = c.d.v_layers - 3; i <= c.d.v_layers; ++i) ml.push_back(patch(hs[size_t(i)]));
-      multi = at::cat(ml, -1);
-    }
-  }
-  return packer ? tokenpacker_projector(p, c.d, feats, multi) : mlp_projector(p, feats);
-}
-
 struct Batch {
   std::vector<EncodedScene> es;
   at::Tensor pixels;
@@ -350,7 +333,7 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
         px.push_back(es.back().pixels);
       }
     }
-    at::Tensor vis = visual_tokens(c, p, at::stack(px, 0), is_packer(stage));
+    at::Tensor vis = visual_tokens(p, c.d, at::stack(px, 0), is_packer(stage));
     SeqBatch sb = build_batch(p, c.d, es, vis);
     DecoderResult dr = decoder_forward(p, c.d, sb, dpn ? &c.dpn : nullptr, RouteMode::Argmax);
     at::Tensor pred = dr.logits.argmax(-1);
@@ -532,7 +515,7 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     if (stage == "vision") {
       loss = vision_loss(c, p, b);
     } else {
-      at::Tensor vis = visual_tokens(c, p, b.pixels, is_packer(stage));
+      at::Tensor vis = visual_tokens(p, c.d, b.pixels, is_packer(stage));
       DecoderResult dr = decoder_forward(p, c.d, build_batch(p, c.d, b.es, vis), single ? &c.dpn : nullptr, RouteMode::Sample);
       loss = dr.loss;
       if (single) loss = loss + c.o.route_weight * routing_loss(dr.routes);
