@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "util/error.h"
@@ -263,7 +264,8 @@ at::Tensor visual_tokens(const Params& p, const ModelDims& d, const at::Tensor& 
 
 namespace {
 
-// One DPE layer over the batch: route, pool and re-pack every sample (right-padded with zeros to the old length).
+// One DPE layer over the batch: route, pool and re-pack every sample, right-padded with zeros to the longest row
+// (the batch narrows as its rows do: a lone sample then runs exactly the sequence the engine runs).
 at::Tensor dpe_layer(const Params& p, const DpeLayer& layer, const DpnSpec& spec, at::Tensor x, SeqBatch& b,
                      RouteMode mode, std::vector<RouteRecord>& routes) {
   const int64_t B = x.size(0), Lmax = x.size(1), D = x.size(2);
@@ -326,25 +328,28 @@ at::Tensor dpe_layer(const Params& p, const DpeLayer& layer, const DpnSpec& spec
     b.length[i] = len - removed;
     b.router_pos[i] -= removed;
   }
-  b.targets = new_targets;
-  return at::stack(rows, 0);
+  const int64_t keep = *std::max_element(b.length.begin(), b.length.end());
+  b.targets = new_targets.narrow(1, 0, keep);
+  return at::stack(rows, 0).narrow(1, 0, keep);
 }
 
 }  // namespace
 
 DecoderResult decoder_forward(const Params& p, const ModelDims& d, SeqBatch b, const DpnSpec* dpn, RouteMode mode) {
   at::Tensor x = b.embeds;
-  const int64_t B = x.size(0), T = x.size(1), D = d.hidden, H = d.heads, Hkv = d.kv_heads, Dh = D / H;
+  const int64_t B = x.size(0), T0 = x.size(1), D = d.hidden, H = d.heads, Hkv = d.kv_heads, Dh = D / H;
   // Positions 0..L-1 for every row: after pooling real tokens are compacted left, so this is the dense re-indexing.
-  at::Tensor pos = at::arange(T, at::kFloat);
+  at::Tensor pos = at::arange(T0, at::kFloat);
   at::Tensor inv = 1.0 / at::pow(at::scalar_tensor(d.rope_theta), at::arange(0, Dh, 2, at::kFloat) / double(Dh));
   at::Tensor freqs = at::outer(pos, inv);
   at::Tensor emb = at::cat({freqs, freqs}, -1);
-  at::Tensor cos = emb.cos(), sin = emb.sin();  // [T, Dh]
-  at::Tensor mask = at::ones({T, T}, at::kBool).triu(1);
+  const at::Tensor cos0 = emb.cos(), sin0 = emb.sin();  // [T0, Dh]
+  const at::Tensor mask0 = at::ones({T0, T0}, at::kBool).triu(1);
   DecoderResult out;
   for (int l = 0; l < d.layers; ++l) {
     const std::string q = "model.layers." + L(l) + ".";
+    const int64_t T = x.size(1);  // T0, or less after a DPE layer
+    const at::Tensor cos = cos0.narrow(0, 0, T), sin = sin0.narrow(0, 0, T), mask = mask0.narrow(0, 0, T).narrow(1, 0, T);
     at::Tensor h = rms_norm(x, get(p, q + "input_layernorm.weight"), d.rms_eps);
     at::Tensor qh = at::linear(h, get(p, q + "self_attn.q_proj.weight")).view({B, T, H, Dh}).transpose(1, 2);
     at::Tensor kh = at::linear(h, get(p, q + "self_attn.k_proj.weight")).view({B, T, Hkv, Dh}).transpose(1, 2);
