@@ -11,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "util/error.h"
+#include "util/json_error.h"
 #include "util/regular_file.h"
 
 namespace fs = std::filesystem;
@@ -44,7 +45,7 @@ std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
     try {
       rows.push_back(nlohmann::json::parse(line));
     } catch (const nlohmann::json::exception& e) {
-      throw Error(path.string() + ":" + std::to_string(n), std::string("not valid JSON: ") + e.what());
+      throw Error(path.string() + ":" + std::to_string(n), "not valid JSON: " + json_error_summary(e));
     }
     if (!rows.back().is_object()) throw Error(path.string() + ":" + std::to_string(n), "expected a JSON object");
   }

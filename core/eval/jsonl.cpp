@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/json_error.h"
+#include "util/printable.h"
 #include "util/regular_file.h"
 
 namespace dpn::eval {
@@ -27,7 +29,7 @@ void read_jsonl(const std::string& path, const std::function<void(const nlohmann
     }
     if (j.is_discarded())
       throw Error(where, "not valid JSON (each line of a .jsonl file must be one JSON object): '" +
-                             text.substr(0, 80) + (text.size() > 80 ? "...'" : "'"));
+                             printable(text, 80) + "'");
     if (!j.is_object()) throw Error(where, "expected a JSON object on this line, got " + std::string(j.type_name()));
     fn(j, line);
   }
@@ -43,7 +45,7 @@ nlohmann::json read_json_file(const std::string& path) {
   try {
     return nlohmann::json::parse(ss.str());
   } catch (const nlohmann::json::parse_error& e) {
-    throw Error(path, std::string("not valid JSON: ") + e.what());
+    throw Error(path, "not valid JSON: " + json_error_summary(e));
   }
 }
 

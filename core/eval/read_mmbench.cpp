@@ -11,6 +11,7 @@
 #include "eval/py_text.h"
 #include "eval/tsv_table.h"
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace dpn::eval {
 
@@ -48,7 +49,7 @@ int64_t parse_index(const std::string& text, const std::string& where, const cha
     if (pos == text.size()) return v;
   } catch (const std::exception&) {
   }
-  throw Error(where, std::string("column '") + column + "' must be an integer, got '" + text + "'");
+  throw Error(where, std::string("column '") + column + "' must be an integer, got '" + printable(text) + "'");
 }
 
 }  // namespace
@@ -93,7 +94,7 @@ std::vector<EvalSample> read_mmbench(const DatasetSpec& spec) {
       auto it = image_of_index.find(image);
       if (it == image_of_index.end() || it->second.size() <= 64)
         throw Error(where, "the image column holds neither base64 data nor the index of a row that has it: '" +
-                               image + "'");
+                               printable(image) + "'");
       image = it->second;
     }
     s.image_data = base64_decode(image, where);

@@ -11,6 +11,7 @@
 #include "eval/mme_truth.h"
 #include "eval/official_metrics.h"
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace dpn::eval {
 
@@ -24,14 +25,14 @@ std::vector<EvalSample> read_mme(const DatasetSpec& spec) {
     EvalSample s = read_llava_question(spec, j, where);
     // question_id = "<category>/<image file>"; the GT file is the image name up to its first '.' plus ".txt".
     if (s.id.find('/') == std::string::npos)
-      throw Error(where, "MME question_id must be '<category>/<image>', got '" + s.id + "'");
+      throw Error(where, "MME question_id must be '<category>/<image>', got '" + printable(s.id) + "'");
     const MmeKey key = mme_key(s.id);
     const std::string& category = key.category;
     const std::string& file = key.file;
     const std::string prompt = mme_gt_prompt(truth, key, s.question);
     const std::string* gt = truth.find(category, file, prompt);
     if (!gt)
-      throw Error(where, "question '" + prompt + "' not found in " + truth.path_of(category, file));
+      throw Error(where, "question '" + printable(prompt) + "' not found in " + truth.path_of(category, file));
     s.category = category;
     s.answers = {*gt};
     bool perception = false;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace dpn {
 
@@ -150,7 +151,7 @@ ImageHeader pnm(const Bytes& b) {
   };
   auto number = [&](const std::string& t) {
     if (t.empty() || t.size() > 12 || t.find_first_not_of("0123456789") != std::string::npos)
-      b.fail("header size '" + t.substr(0, 12) + "' is not a number of pixels");
+      b.fail("header size '" + printable(t, 12) + "' is not a number of pixels");
     return std::stoull(t);
   };
   if (b.at(1) != '7') {

@@ -97,7 +97,7 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path) {
       throw Error(path + ": " + printable(bo->name), "byte order is '" + printable(order, 16) + "'; only little-endian checkpoints are supported");
   }
   const ZipEntry& pkl = *zip.find(top + "data.pkl");
-  const std::vector<PickledTensor> pickled = read_state_dict_pickle(zip.data(pkl), pkl.size, path + ": " + pkl.name);
+  const std::vector<PickledTensor> pickled = read_state_dict_pickle(zip.data(pkl), pkl.size, path + ": " + printable(pkl.name));
 
   // Copies of non-contiguous views are bounded by the storages the archive holds: one copy per distinct view
   // (however many dict entries name it), and all copies together at most the bytes of the storages referenced. A

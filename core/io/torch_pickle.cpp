@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace dpn {
 
@@ -337,7 +338,7 @@ class Unpickler {
     bool ok = name == kOrderedDict || name == kRebuildTensor || name == kRebuildParameter;
     for (const auto& s : kStorageTypes) ok = ok || name == s.global;
     if (!ok)
-      fail("refuses pickle global '" + name + "': only the globals that rebuild tensors and OrderedDicts are "
+      fail("refuses pickle global '" + printable(name) + "': only the globals that rebuild tensors and OrderedDicts are "
            "allowed (nothing was imported or executed). This file is not a plain torch.save state dict");
     Value v;
     v.kind = Kind::Global;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "util/error.h"
+#include "util/printable.h"
 
 namespace dpn {
 
@@ -116,7 +117,8 @@ ZipArchive::ZipArchive(std::shared_ptr<const MappedFile> map) : map_(std::move(m
     if (var_len > dir_end - off - kCentralSize) throw Error(path, rec + ": name/extra/comment run beyond the central directory");
     ZipEntry e;
     e.name = r.str(off + kCentralSize, name_len);
-    const std::string where = path + ": entry '" + e.name + "'";
+    const std::string shown = printable(e.name);  // entry names are file bytes
+    const std::string where = path + ": entry '" + shown + "'";
     // ZIP64 extra field: the 64-bit values appear in this order, only for fields that are 0xffffffff.
     uint64_t x = off + kCentralSize + name_len;
     const uint64_t x_end = x + extra_len;
@@ -141,10 +143,10 @@ ZipArchive::ZipArchive(std::shared_ptr<const MappedFile> map) : map_(std::move(m
                              "); only stored entries are supported, as torch.save writes them. Re-save the checkpoint "
                              "with torch.save, or do not re-zip it with compression");
     if (csize != usize) throw Error(where, "stored entry has compressed size " + std::to_string(csize) + " != size " + std::to_string(usize));
-    r.need(local, kLocalSize, "local header of '" + e.name + "'");
+    r.need(local, kLocalSize, "local header of '" + shown + "'");
     if (r.u32(local) != kLocalSig) throw Error(where, "local header at offset " + std::to_string(local) + " has a bad signature");
     const uint64_t data = local + kLocalSize + r.u16(local + 26) + r.u16(local + 28);
-    r.need(data, usize, "data of entry '" + e.name + "'");
+    r.need(data, usize, "data of entry '" + shown + "'");
     if (data + usize > dir.offset && data < dir_end)
       throw Error(where, "data overlaps the central directory");
     e.data_offset = data;

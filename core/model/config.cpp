@@ -10,6 +10,7 @@
 
 #include "io/tensor_set.h"
 #include "util/error.h"
+#include "util/json_error.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -84,7 +85,7 @@ json read_json(const fs::path& p) {
   try {
     return json::parse(in);
   } catch (const json::exception& e) {
-    throw Error(p.string(), std::string("invalid JSON: ") + e.what());
+    throw Error(p.string(), "invalid JSON: " + json_error_summary(e));  // not the bytes read
   }
 }
 
