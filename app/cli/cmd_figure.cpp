@@ -70,7 +70,7 @@ double parse_length(const std::string& option, const std::string& v) {
   static const std::map<std::string, double> points_per = {{"in", 72.0}, {"cm", 72.0 / 2.54}, {"mm", 72.0 / 25.4},
                                                            {"pt", 1.0}};
   auto it = points_per.find(unit);
-  if (!pos || it == points_per.end() || !(x > 0))
+  if (!pos || it == points_per.end() || !(x > 0) || !std::isfinite(x))  // stod reads "infin" as inf + "in"
     throw UsageError("--" + option + " expects a positive length with a unit (3.3in, 8.5cm, 85mm or 240pt), got '" +
                      v + "'");
   return x * it->second;

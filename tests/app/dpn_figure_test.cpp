@@ -112,6 +112,10 @@ TEST(DpnFigure, BadOptionsNameThemselves) {
   const CliResult width = headless("tokenmap " + kLive + " --width 3" + out);
   EXPECT_EQ(width.code, 2) << width.out;
   EXPECT_NE(width.out.find("--width"), std::string::npos) << width.out;
+  for (const char* bad : {" --width infin", " --height nanpt", " --width -3in"}) {  // not a length, though stod reads it
+    const CliResult r = headless("tokenmap " + kLive + bad + out);
+    EXPECT_EQ(r.code, 2) << bad << ": " << r.out;
+  }
   const CliResult store = headless("accflops " + kLive + out);
   EXPECT_EQ(store.code, 2) << store.out;
   EXPECT_NE(store.out.find("--db"), std::string::npos) << store.out;
