@@ -130,3 +130,14 @@ TEST(HostileInput, MissingVisionTowerIsOneLine) {
   expect_one_line_error(ask(kImage, {"--model", (d / "m").string()}), 1,
                         "mm_vision_tower 'openai/tiny-clip-golden' not found (looked in ");
 }
+
+// A memory budget the model cannot fit is refused before loading, by every command that loads a model.
+TEST(HostileInput, MemoryBudgetIsCheckedBeforeLoading) {
+  expect_one_line_error(ask(kImage, {"--max-memory", "1MB"}), 1, "--max-memory: ");
+  const fs::path d = dpn::test::scratch_dir("hostile");
+  const CliRun r = run_dpn_argv({"bench", "--model", "tiny-random", "--dataset", std::string(DPN_SOURCE_DIR) + "/datasets/dpnbench/test",
+                                 "--limit", "1", "--max-memory", "1MB", "--db", (d / "runs.sqlite").string()});
+  expect_one_line_error(r, 1, "--max-memory: ");
+  EXPECT_NE(r.out.find("but --max-memory allows 977 KiB"), std::string::npos) << r.out;  // 1 MB = 10^6 bytes
+  expect_one_line_error(run_dpn_argv({"bench", "--model", "tiny-random", "--dataset", "x", "--max-memory", "lots"}), 2, "--max-memory");
+}
