@@ -15,6 +15,11 @@
 #include <functional>
 #include <vector>
 
+#if __has_include("model/cpu_math.h")  // built in the tree: also the engine's own kernels (model/cpu_math.h)
+#include "model/cpu_math.h"
+#define DPN_OPS_BENCH_OURS 1
+#endif
+
 namespace {
 
 double best_ms(const std::function<void()>& f, int runs) {
@@ -56,9 +61,16 @@ int main() {
     }, 5);
     std::printf("%s decode GEMVs (8 layers + head, %.0f MB): %.1f ms = %.2f GB/s\n", n, bytes / 1e6, gemv,
                 bytes / gemv / 1e6);
+#ifdef DPN_OPS_BENCH_OURS
+    double ours = best_ms([&] {
+      for (auto& w : ws) dpn::dense(w.size(1) == D ? xd : xm, w);
+      dpn::dense(xd, head);
+    }, 5);
+    std::printf("%s decode GEMVs, dpn::dense: %.1f ms = %.2f GB/s\n", n, ours, bytes / ours / 1e6);
+#endif
     // Prefill: the largest product of a layer.
     at::Tensor a = at::randn({T, D}).to(dt), w = (at::randn({M, D}) * 0.02).to(dt);
-    double gemm = best_ms([&] { at::linear(a, w); }, 5);
+    double gemm = best_ms([&] { at::linear(a, w); }, 3);
     std::printf("%s GEMM [%lld x %lld] x [%lld x %lld]: %.1f ms = %.1f GFLOP/s\n", n, (long long)T, (long long)D,
                 (long long)D, (long long)M, gemm, 2.0 * T * D * M / gemm / 1e6);
     // Vision tower: softmax over the scores to fp32, layer norm.
@@ -67,6 +79,12 @@ int main() {
     double sm2 = best_ms([&] { at::softmax(s, -1); }, 10);
     at::Tensor x = at::randn({577, 1024}).to(dt), g = at::ones({1024}).to(dt), b = at::zeros({1024}).to(dt);
     double ln = best_ms([&] { at::layer_norm(x, {1024}, g, b, 1e-5); }, 20);
+#ifdef DPN_OPS_BENCH_OURS
+    double gemm_ours = best_ms([&] { dpn::dense(a, w); }, 3);
+    double ln_ours = best_ms([&] { dpn::layernorm(x, g, b, 1e-5); }, 20);
+    std::printf("%s dpn::dense GEMM: %.1f ms = %.1f GFLOP/s; dpn::layernorm: %.3f ms\n", n, gemm_ours,
+                2.0 * T * D * M / gemm_ours / 1e6, ln_ours);
+#endif
     std::printf("%s softmax [16,577,577] -> f32: %.2f ms, same dtype: %.2f ms; layer_norm [577,1024]: %.3f ms\n", n, sm,
                 sm2, ln);
     at::Tensor q = at::randn({16, 577, 64}).to(dt);
