@@ -11,6 +11,8 @@
 #include "io/tensor_set.h"
 #include "util/error.h"
 #include "util/json_error.h"
+#include "util/printable.h"
+#include "util/regular_file.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -80,10 +82,11 @@ int LlavaConfig::base_grid() const {
 namespace {
 
 json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw Error(p.string(), "cannot open (a checkpoint folder needs config.json)");
+  if (!fs::exists(p)) throw Error(p.string(), "cannot open (a checkpoint folder needs config.json)");
+  // Refuses a FIFO or device before opening it (open() on a FIFO blocks) and bounds the size read.
+  const std::string text = read_regular_file(p.string(), kMaxJsonFileBytes, "config");
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::exception& e) {
     throw Error(p.string(), "invalid JSON: " + json_error_summary(e));  // not the bytes read
   }
@@ -347,10 +350,12 @@ fs::path resolve_vision_dir(const fs::path& model_dir, const std::string& name, 
   }
   for (const auto& c : candidates)
     if (fs::exists(c / "config.json")) return fs::weakly_canonical(c);
+  // One line: the places looked at, then what to do (the name comes from config.json: printable(), never raw bytes).
   std::string tried;
-  for (const auto& c : candidates) tried += "\n  " + c.string();
-  throw Error(where, "mm_vision_tower '" + name + "' not found; tried:" + tried +
-                         "\nDownload the CLIP tower next to the model or pass --vision-tower DIR");
+  for (const auto& c : candidates) tried += (tried.empty() ? "" : ", ") + printable(c.string(), 120);
+  throw Error(where, "mm_vision_tower '" + printable(name, 120) + "' not found (looked in " +
+                         (tried.empty() ? std::string("no folder: the name is empty") : tried) +
+                         "); put the CLIP tower folder next to the model or pass --vision-tower DIR");
 }
 
 

@@ -104,3 +104,29 @@ TEST(HostileInput, ConvertNeverDeletesTheSourceOrAnUnrelatedPartialFolder) {
   r = run_dpn_argv({"convert", "--model", (d / "x.partial").string(), "--out", (d / "x.partial" / "inner").string()});
   expect_one_line_error(r, 1, "is inside the source folder");
 }
+
+// A FIFO among a model's JSON side files would block open() (config.json, tokenizer_config.json) or the run database.
+TEST(HostileInput, FifoModelSideFilesAreRefusedNotWaitedOn) {
+  for (const std::string name : {"config.json", "tokenizer_config.json"}) {
+    const fs::path d = dpn::test::scratch_dir("hostile");
+    fs::copy(std::string(DPN_TEST_DATA) + "/golden/llava_hf", d / "m");
+    fs::remove(d / "m" / name);
+    ASSERT_EQ(::mkfifo((d / "m" / name).c_str(), 0600), 0);
+    expect_one_line_error(ask(kImage, {"--model", (d / "m").string()}), 1, name + ": is a FIFO (named pipe), not a regular file");
+  }
+}
+
+TEST(HostileInput, FifoRunDatabaseIsRefusedNotWaitedOn) {
+  const fs::path d = dpn::test::scratch_dir("hostile");
+  ASSERT_EQ(::mkfifo((d / "runs.sqlite").c_str(), 0600), 0);
+  const CliRun r = run_dpn_argv({"runs", "list", "--db", (d / "runs.sqlite").string()});
+  expect_one_line_error(r, 1, "runs.sqlite: is a FIFO (named pipe), not a regular file");
+}
+
+// The original layout names its CLIP tower by a hub id; when no folder matches, one line says where it looked.
+TEST(HostileInput, MissingVisionTowerIsOneLine) {
+  const fs::path d = dpn::test::scratch_dir("hostile");
+  fs::copy(std::string(DPN_TEST_DATA) + "/golden/llava_orig", d / "m");  // without its sibling tiny-clip-golden
+  expect_one_line_error(ask(kImage, {"--model", (d / "m").string()}), 1,
+                        "mm_vision_tower 'openai/tiny-clip-golden' not found (looked in ");
+}
