@@ -16,23 +16,17 @@ namespace dpn {
 
 namespace {
 
-float dot_f32_plain(const float* w, const float* x, int64_t k) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= k; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += w[i + j] * x[i + j];
-  float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-  for (; i < k; ++i) s += w[i] * x[i];
-  return s;
-}
+inline float widen(float v) { return v; }
+inline float widen(uint16_t v) { return bf16_to_f32(v); }
 
-float dot_bf16_plain(const uint16_t* w, const float* x, int64_t k) {
+template <class W>
+float dot_plain(const W* w, const float* x, int64_t k) {
   float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 8 <= k; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += bf16_to_f32(w[i + j]) * x[i + j];
+    for (int j = 0; j < 8; ++j) acc[j] += widen(w[i + j]) * x[i + j];
   float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-  for (; i < k; ++i) s += bf16_to_f32(w[i]) * x[i];
+  for (; i < k; ++i) s += widen(w[i]) * x[i];
   return s;
 }
 
@@ -44,38 +38,27 @@ __attribute__((target("avx2,fma"))) float hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
-__attribute__((target("avx2,fma"))) float dot_f32_avx2(const float* w, const float* x, int64_t k) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  int64_t i = 0;
-  for (; i + 32 <= k; i += 32) {
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
-    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
-  }
-  for (; i + 8 <= k; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
-  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  for (; i < k; ++i) s += w[i] * x[i];
-  return s;
-}
+__attribute__((target("avx2,fma"))) __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
 
-__attribute__((target("avx2,fma"))) __m256 load_bf16(const uint16_t* p) {
+__attribute__((target("avx2,fma"))) __m256 load8(const uint16_t* p) {  // bf16 -> fp32: the high half of the bits
   __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 
-__attribute__((target("avx2,fma"))) float dot_bf16_avx2(const uint16_t* w, const float* x, int64_t k) {
+// Four independent 8-lane accumulators (hide the FMA latency), then the tail.
+template <class W>
+__attribute__((target("avx2,fma"))) float dot_avx2(const W* w, const float* x, int64_t k) {
   __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
   int64_t i = 0;
   for (; i + 32 <= k; i += 32) {
-    a0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), a0);
-    a1 = _mm256_fmadd_ps(load_bf16(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-    a2 = _mm256_fmadd_ps(load_bf16(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
-    a3 = _mm256_fmadd_ps(load_bf16(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+    a0 = _mm256_fmadd_ps(load8(w + i), _mm256_loadu_ps(x + i), a0);
+    a1 = _mm256_fmadd_ps(load8(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+    a2 = _mm256_fmadd_ps(load8(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+    a3 = _mm256_fmadd_ps(load8(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
   }
-  for (; i + 8 <= k; i += 8) a0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), a0);
+  for (; i + 8 <= k; i += 8) a0 = _mm256_fmadd_ps(load8(w + i), _mm256_loadu_ps(x + i), a0);
   float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  for (; i < k; ++i) s += bf16_to_f32(w[i]) * x[i];
+  for (; i < k; ++i) s += widen(w[i]) * x[i];
   return s;
 }
 
@@ -84,18 +67,12 @@ const bool kAvx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma
 const bool kAvx2 = false;
 #endif
 
-float dot_f32(const float* w, const float* x, int64_t k) {
+template <class W>
+float dot(const W* w, const float* x, int64_t k) {
 #ifdef DPN_GEMV_AVX2
-  if (kAvx2) return dot_f32_avx2(w, x, k);
+  if (kAvx2) return dot_avx2(w, x, k);
 #endif
-  return dot_f32_plain(w, x, k);
-}
-
-float dot_bf16(const uint16_t* w, const float* x, int64_t k) {
-#ifdef DPN_GEMV_AVX2
-  if (kAvx2) return dot_bf16_avx2(w, x, k);
-#endif
-  return dot_bf16_plain(w, x, k);
+  return dot_plain(w, x, k);
 }
 
 // Rows per task: enough bytes per chunk (~64 KiB of weights) that scheduling costs nothing.
@@ -105,12 +82,12 @@ int64_t grain(int64_t k, int64_t elem) { return std::max<int64_t>(1, (64 * 1024)
 
 void gemv_f32_rows(const float* w, int64_t ld, const float* x, const float* b, float* y, int64_t k, int64_t r0,
                    int64_t r1) {
-  for (int64_t r = r0; r < r1; ++r) y[r] = dot_f32(w + r * ld, x, k) + (b ? b[r] : 0.f);
+  for (int64_t r = r0; r < r1; ++r) y[r] = dot(w + r * ld, x, k) + (b ? b[r] : 0.f);
 }
 
 void gemv_bf16_rows(const uint16_t* w, int64_t ld, const float* x, const uint16_t* b, uint16_t* y, int64_t k,
                     int64_t r0, int64_t r1) {
-  for (int64_t r = r0; r < r1; ++r) y[r] = f32_to_bf16(dot_bf16(w + r * ld, x, k) + (b ? bf16_to_f32(b[r]) : 0.f));
+  for (int64_t r = r0; r < r1; ++r) y[r] = f32_to_bf16(dot(w + r * ld, x, k) + (b ? bf16_to_f32(b[r]) : 0.f));
 }
 
 void gemv_f32(const float* w, int64_t ld, const float* x, const float* b, float* y, int64_t n, int64_t k) {
