@@ -3,6 +3,8 @@
 
 #include <ATen/ATen.h>
 
+#include "model/cpu_math.h"
+
 #include <cmath>
 
 namespace dpn {
@@ -18,20 +20,22 @@ at::Tensor activation(const at::Tensor& x, VisionAct act) {
 at::Tensor clip_layer(const ClipLayerWeights& w, const VisionConfig& cfg, const at::Tensor& x,
                       ClipFeatureLayer* capture = nullptr) {
   const int64_t T = x.size(0), H = cfg.heads, Dh = cfg.hidden / cfg.heads;
-  at::Tensor h = at::layer_norm(x, {cfg.hidden}, w.ln1_w, w.ln1_b, cfg.ln_eps);
-  at::Tensor q = at::linear(h, w.q_w, w.q_b).view({T, H, Dh}).transpose(0, 1);  // [H, T, Dh]
-  at::Tensor k = at::linear(h, w.k_w, w.k_b).view({T, H, Dh}).transpose(0, 1);
-  at::Tensor v = at::linear(h, w.v_w, w.v_b).view({T, H, Dh}).transpose(0, 1);
-  at::Tensor scores = at::matmul(q, k.transpose(1, 2)) * (1.0 / std::sqrt(double(Dh)));  // [H, T, T], no mask
-  at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(x.scalar_type());
+  at::Tensor h = layernorm(x, w.ln1_w, w.ln1_b, cfg.ln_eps);
+  at::Tensor q = dense(h, w.q_w, w.q_b).view({T, H, Dh}).transpose(0, 1);  // [H, T, Dh]
+  at::Tensor k = dense(h, w.k_w, w.k_b).view({T, H, Dh}).transpose(0, 1);
+  at::Tensor v = dense(h, w.v_w, w.v_b).view({T, H, Dh}).transpose(0, 1);
+  const bool f32 = f32_compute(x);  // bf16 on a CPU without bf16 matrix units: the products in fp32 (cpu_math.h)
+  at::Tensor qc = f32 ? q.to(at::kFloat) : q, kc = f32 ? k.to(at::kFloat) : k, vc = f32 ? v.to(at::kFloat) : v;
+  at::Tensor scores = at::matmul(qc, kc.transpose(1, 2)) * (1.0 / std::sqrt(double(Dh)));  // [H, T, T], no mask
+  at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(vc.scalar_type());
   if (capture) {
     capture->probs = probs.to(at::kFloat);
     capture->keys_mean = k.to(at::kFloat).mean(0);  // [T, Dh]
   }
-  at::Tensor ctx = at::matmul(probs, v).transpose(0, 1).reshape({T, cfg.hidden});
-  at::Tensor out = x + at::linear(ctx, w.o_w, w.o_b);
-  at::Tensor m = at::layer_norm(out, {cfg.hidden}, w.ln2_w, w.ln2_b, cfg.ln_eps);
-  return out + at::linear(activation(at::linear(m, w.fc1_w, w.fc1_b), cfg.act), w.fc2_w, w.fc2_b);
+  at::Tensor ctx = at::matmul(probs, vc).transpose(0, 1).reshape({T, cfg.hidden}).to(x.scalar_type());
+  at::Tensor out = x + dense(ctx, w.o_w, w.o_b);
+  at::Tensor m = layernorm(out, w.ln2_w, w.ln2_b, cfg.ln_eps);
+  return out + dense(activation(dense(m, w.fc1_w, w.fc1_b), cfg.act), w.fc2_w, w.fc2_b);
 }
 
 // Patch embedding, class token, positions, pre_layrnorm: hidden_states[0], [N+1, Dv].
@@ -39,7 +43,7 @@ at::Tensor clip_embeddings(const ClipWeights& w, const VisionConfig& v, const at
   at::Tensor x = pixels.to(w.patch_w.scalar_type()).unsqueeze(0);
   at::Tensor patches = at::conv2d(x, w.patch_w, {}, v.patch_size).flatten(2).transpose(1, 2).squeeze(0);
   at::Tensor h = at::cat({w.class_embedding.unsqueeze(0), patches}, 0) + w.pos_embedding;
-  return at::layer_norm(h, {v.hidden}, w.pre_ln_w, w.pre_ln_b, v.ln_eps);
+  return layernorm(h, w.pre_ln_w, w.pre_ln_b, v.ln_eps);
 }
 
 }  // namespace
@@ -68,14 +72,14 @@ at::Tensor clip_vision_forward(const ClipWeights& w, const LlavaConfig& cfg, con
   at::Tensor patches = at::conv2d(x, w.patch_w, {}, v.patch_size);                            // [1, Dv, G, G]
   patches = patches.flatten(2).transpose(1, 2).squeeze(0);                                   // [N, Dv], row-major grid
   at::Tensor h = at::cat({w.class_embedding.unsqueeze(0), patches}, 0) + w.pos_embedding;    // [N+1, Dv]
-  h = at::layer_norm(h, {v.hidden}, w.pre_ln_w, w.pre_ln_b, v.ln_eps);                      // hidden_states[0]
+  h = layernorm(h, w.pre_ln_w, w.pre_ln_b, v.ln_eps);                      // hidden_states[0]
   for (const auto& layer : w.layers) h = clip_layer(layer, v, h);                           // up to the select layer
   return cfg.drop_cls ? h.narrow(0, 1, h.size(0) - 1) : h;
 }
 
 at::Tensor projector_forward(const ProjectorWeights& w, const at::Tensor& features) {
   at::Tensor x = features.to(w.w1.scalar_type());
-  return at::linear(at::gelu(at::linear(x, w.w1, w.b1)), w.w2, w.b2);
+  return dense(at::gelu(dense(x, w.w1, w.b1)), w.w2, w.b2);
 }
 
 }  // namespace dpn

@@ -2,6 +2,7 @@
 #include "model/llama.h"
 
 #include "methods/device_kernels.h"
+#include "model/cpu_math.h"
 
 #include <ATen/ATen.h>
 
@@ -76,9 +77,9 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
 
   // Attention block: x + o(attn(norm(x)))
   at::Tensor h = rms_norm(x, w.attn_norm, cfg.rms_eps);
-  at::Tensor q = at::linear(h, w.q).view({T, H, Dh}).transpose(0, 1);    // [H, T, Dh]
-  at::Tensor k = at::linear(h, w.k).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
-  at::Tensor v = at::linear(h, w.v).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
+  at::Tensor q = dense(h, w.q).view({T, H, Dh}).transpose(0, 1);    // [H, T, Dh]
+  at::Tensor k = dense(h, w.k).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
+  at::Tensor v = dense(h, w.v).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
   RopeTables rope = rope_tables(positions, Dh, cfg.rope_theta, x.scalar_type());
   q = q * rope.cos + rotate_half(q) * rope.sin;
   k = k * rope.cos + rotate_half(k) * rope.sin;
@@ -86,6 +87,11 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
   const int64_t Tk = kv.len;
   at::Tensor keys = kv.k.narrow(1, 0, Tk);  // [Hkv, Tk, Dh]
   at::Tensor vals = kv.v.narrow(1, 0, Tk);
+  if (f32_compute(x)) {  // bf16 on a CPU without bf16 matrix units: the attention products in fp32 (cpu_math.h)
+    q = q.to(at::kFloat);
+    keys = keys.to(at::kFloat);
+    vals = vals.to(at::kFloat);
+  }
 
   // GQA without copying the cache: group the G query heads that share a kv head.
   at::Tensor qg = q.reshape({Hkv, G * T, Dh});
@@ -105,14 +111,14 @@ at::Tensor llama_layer(const LlamaLayerWeights& w, const TextConfig& cfg, const 
       attn->rows_per_head = probs.reshape({H, T, Tk}).index_select(
           1, at::tensor(attn->query_rows, at::TensorOptions().dtype(at::kLong)).to(probs.device()));
   }
-  at::Tensor ctx = at::matmul(probs.to(x.scalar_type()).view({Hkv, G * T, Tk}), vals);  // [Hkv, G*T, Dh]
-  ctx = ctx.view({H, T, Dh}).transpose(0, 1).reshape({T, H * Dh});
-  at::Tensor out = x + at::linear(ctx, w.o);
+  at::Tensor ctx = at::matmul(probs.to(vals.scalar_type()).view({Hkv, G * T, Tk}), vals);  // [Hkv, G*T, Dh]
+  ctx = ctx.view({H, T, Dh}).transpose(0, 1).reshape({T, H * Dh}).to(x.scalar_type());
+  at::Tensor out = x + dense(ctx, w.o);
 
   // MLP block: out + down(silu(gate(norm(out))) * up(norm(out)))
   at::Tensor m = rms_norm(out, w.mlp_norm, cfg.rms_eps);
-  at::Tensor act = at::silu(at::linear(m, w.gate)) * at::linear(m, w.up);
-  return out + at::linear(act, w.down);
+  at::Tensor act = at::silu(dense(m, w.gate)) * dense(m, w.up);
+  return out + dense(act, w.down);
 }
 
 at::Tensor llama_attention_rows(const LlamaLayerWeights& w, const TextConfig& cfg, const at::Tensor& x,
@@ -121,8 +127,8 @@ at::Tensor llama_attention_rows(const LlamaLayerWeights& w, const TextConfig& cf
   at::Tensor idx = at::tensor(rows, at::TensorOptions().dtype(at::kLong)).to(x.device());
   at::Tensor h = rms_norm(x, w.attn_norm, cfg.rms_eps);
   at::Tensor hq = h.index_select(0, idx);
-  at::Tensor q = at::linear(hq, w.q).view({R, H, Dh}).transpose(0, 1);   // [H, R, Dh]
-  at::Tensor k = at::linear(h, w.k).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
+  at::Tensor q = dense(hq, w.q).view({R, H, Dh}).transpose(0, 1);   // [H, R, Dh]
+  at::Tensor k = dense(h, w.k).view({T, Hkv, Dh}).transpose(0, 1);  // [Hkv, T, Dh]
   RopeTables rq = rope_tables(positions.index_select(0, idx), Dh, cfg.rope_theta, x.scalar_type());
   RopeTables rk = rope_tables(positions, Dh, cfg.rope_theta, x.scalar_type());
   q = q * rq.cos + rotate_half(q) * rq.sin;
@@ -134,7 +140,7 @@ at::Tensor llama_attention_rows(const LlamaLayerWeights& w, const TextConfig& cf
 }
 
 at::Tensor llama_logits(const LlamaWeights& w, const TextConfig& cfg, const at::Tensor& x) {
-  return at::linear(rms_norm(x, w.norm, cfg.rms_eps), w.lm_head).to(at::kFloat);
+  return dense(rms_norm(x, w.norm, cfg.rms_eps), w.lm_head).to(at::kFloat);
 }
 
 }  // namespace dpn
