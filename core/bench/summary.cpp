@@ -11,6 +11,7 @@
 #include "stats/holm.h"
 #include "stats/quantile.h"
 #include "store/sample_stats.h"
+#include "util/json_parse.h"
 
 namespace dpn::bench {
 namespace {
@@ -77,7 +78,7 @@ std::vector<std::string> summarize_notes(const std::vector<store::SampleResult>&
   std::map<std::pair<std::string, int>, int64_t> counts;
   for (const auto& s : samples) {
     if (s.notes_json.empty()) continue;
-    const nlohmann::json notes = nlohmann::json::parse(s.notes_json, nullptr, false);
+    const nlohmann::json notes = parse_json_or_discarded(s.notes_json);
     if (!notes.is_array()) continue;
     for (const auto& n : notes)
       if (n.is_object() && n.value("kind", "") != "") counts[{n.value("kind", ""), n.value("layer", -1)}] += 1;

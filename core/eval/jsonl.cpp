@@ -7,6 +7,7 @@
 #include "util/error.h"
 #include "util/json_error.h"
 #include "util/printable.h"
+#include "util/json_parse.h"
 #include "util/regular_file.h"
 
 namespace dpn::eval {
@@ -22,7 +23,7 @@ void read_jsonl(const std::string& path, const std::function<void(const nlohmann
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;
     const std::string where = path + ":" + std::to_string(line);
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j = parse_json_or_discarded(text);
     if (skipped && (j.is_discarded() || !j.is_object())) {
       ++*skipped;
       continue;
@@ -44,7 +45,7 @@ nlohmann::json read_json_file(const std::string& path) {
   ss << f.rdbuf();
   try {
     return nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number beyond double
     throw Error(path, "not valid JSON: " + json_error_summary(e));
   }
 }

@@ -8,6 +8,7 @@
 
 #include "store/run_labels.h"
 #include "store/run_store.h"
+#include "util/json_parse.h"
 
 namespace dpn::store {
 
@@ -51,14 +52,13 @@ std::string join(const std::vector<std::string>& cells) {
 
 // The probability the router gave the chosen expert ("" when there is none, e.g. a static pyramid).
 std::string chosen_probability(const RouterDecisionRow& d) {
-  const nlohmann::json p = nlohmann::json::parse(d.probs_json.empty() ? "[]" : d.probs_json, nullptr, false);
+  const nlohmann::json p = parse_json_or_discarded(d.probs_json.empty() ? "[]" : d.probs_json);
   if (!p.is_array() || d.expert < 0 || static_cast<size_t>(d.expert) >= p.size() || !p[d.expert].is_number()) return "";
   return num(p[d.expert].get<double>());
 }
 
 nlohmann::ordered_json spec_json(const RunInfo& r) {
-  nlohmann::ordered_json params = nlohmann::json::parse(r.spec.params_json.empty() ? "{}" : r.spec.params_json,
-                                                        nullptr, /*allow_exceptions=*/false);
+  nlohmann::ordered_json params = parse_json_or_discarded(r.spec.params_json.empty() ? "{}" : r.spec.params_json);
   if (params.is_discarded()) params = r.spec.params_json;
   return {{"id", r.id},           {"model", r.spec.model_name},     {"model_path", r.spec.model_path},
           {"dataset", r.spec.dataset_name}, {"dataset_kind", r.spec.dataset_kind},
@@ -159,7 +159,7 @@ std::string RunStore::export_json(int64_t run, bool with_traces) {
         {"cluster", s.cluster},     {"preprocess_ms", s.preprocess_ms}, {"vision_ms", s.vision_ms},
         {"projector_ms", s.projector_ms}, {"vision_shared", s.vision_shared},
         {"notes", s.notes_json.empty() ? nlohmann::ordered_json::array()
-                                       : nlohmann::ordered_json::parse(s.notes_json, nullptr, false)}};
+                                       : parse_json_or_discarded<nlohmann::ordered_json>(s.notes_json)}};
     if (with_traces) {
       auto& layers = j["layers"] = nlohmann::ordered_json::array();
       for (const auto& l : s.layers)
@@ -168,7 +168,7 @@ std::string RunStore::export_json(int64_t run, bool with_traces) {
       auto& routers = j["routers"] = nlohmann::ordered_json::array();
       for (const auto& d : s.routers)
         routers.push_back({{"layer", d.layer}, {"expert", d.expert},
-                           {"probs", nlohmann::json::parse(d.probs_json, nullptr, false)},
+                           {"probs", parse_json_or_discarded(d.probs_json)},
                            {"overridden", d.overridden}});
     }
     arr.push_back(std::move(j));

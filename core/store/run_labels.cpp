@@ -1,5 +1,6 @@
 // Method spec and subset of a stored run, from its params_json.
 #include "store/run_labels.h"
+#include "util/json_parse.h"
 
 #include <nlohmann/json.hpp>
 
@@ -7,7 +8,7 @@ namespace dpn::store {
 namespace {
 
 nlohmann::json params_of(const RunInfo& run) {
-  nlohmann::json p = nlohmann::json::parse(run.spec.params_json.empty() ? "{}" : run.spec.params_json, nullptr, false);
+  nlohmann::json p = parse_json_or_discarded(run.spec.params_json.empty() ? "{}" : run.spec.params_json);
   return p.is_object() ? p : nlohmann::json::object();
 }
 
