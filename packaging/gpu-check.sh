@@ -6,7 +6,8 @@
 #   3. configure   build-gpu: Release, -DDPN_CUDA=ON for the GPU's architecture, no GUI
 #   4. build       dpn, the golden and kernel tests, device_bench
 #   5. tests       ctest -L 'golden|cuda': the golden fixtures on CPU and, through tests/core/device_golden_test.cpp,
-#                  on CUDA in f32 (bf16: timed in step 6, not yet checked against fixtures); the kernels' device tests. A skipped CUDA test is a failure here.
+#                  on CUDA in f32 (tokens and router probabilities) and bf16 (prefill logits within bf16 rounding
+#                  of the fp32 reference); the kernels' device tests. A skipped CUDA test is a failure here.
 #   6. timing      tests/benchmarks/device_bench: the demo model and a LLaVA-7B-shaped random model (--layers decoder
 #                  layers), f32 and bf16, none and dpn, CPU against CUDA in one run
 #   7. summary     one table: steps, tests, timings

@@ -13,6 +13,7 @@
 #include "bench/runner.h"
 #include "command.h"
 #include "eval/preset.h"
+#include "model_options.h"
 
 namespace dpn::cli {
 namespace {
@@ -22,7 +23,7 @@ const char* const kUsage =
     "                 [--category C] [--family F] [--shard i/N] [--db FILE] [--durable] [--json] [--summary]\n"
     "                 [--kind K --images DIR --annotations F] [--dataset-name NAME] [--max-new-tokens N]\n"
     "                 [--dtype f32|bf16] [--device cpu|cuda] [--threads N] [--vision-tower DIR] [--preset llava-1.5]\n"
-    "                 [--baseline METHOD|RUN_ID|MODEL] [--warmup N] [--retry-failed] [--separate-vision]\n\n"
+    "                 [--max-memory SIZE] [--baseline METHOD|RUN_ID|MODEL] [--warmup N] [--retry-failed] [--separate-vision]\n\n"
     "--dataset   a DPNBench folder (questions.jsonl, answers.jsonl, images/), e.g. datasets/dpnbench/test; for\n"
     "            --kind vqav2|gqa|vizwiz|scienceqa|textvqa|pope|mme|mmbench|mmbench-cn|seed|llavabench|mmvet the\n"
     "            question file, with --images/--annotations (README, Evaluation)\n"
@@ -32,6 +33,9 @@ const char* const kUsage =
     "            as a Slurm array or MPI ranks into separate --db files, then `dpn runs merge OUT IN...`\n"
     "--db FILE   run database (default $XDG_DATA_HOME/dpn-studio/runs.sqlite)\n"
     "--durable   fsync each sample: survives a power loss too (a crash or kill -9 never loses one anyway)\n"
+    "--max-memory SIZE   what the model may use (weights, KV cache, prefill buffers; e.g. 16GB or 16GiB); default:\n"
+    "            what the machine has. Checked before loading and before each sample: a sample that cannot fit is\n"
+    "            recorded as failed with its size\n"
     "--max-new-tokens N  tokens per answer (default 16: the benchmarks ask for one word or letter)\n"
     "--preset llava-1.5  LLaVA-1.5's evaluation settings for --kind: max_new_tokens 128 (1024 for scienceqa, mmbench,\n"
     "            mmvet, llavabench), temperature 0, answers stripped; recorded in the run's identity\n"
@@ -130,6 +134,7 @@ int run_bench(Args& a) {
   spec.dtype = a.get("dtype", "f32");
   spec.device = a.get("device", "cpu");
   spec.threads = a.get_int("threads", 0);
+  spec.max_memory = max_memory_option(a);
   spec.max_new_tokens = a.get_int("max-new-tokens", bench::kDefaultMaxNewTokens);
   const bool tokens_given = a.get("max-new-tokens") != "";
   spec.preset = a.get("preset");

@@ -1,8 +1,19 @@
 #include "model_options.h"
 
 #include "io/convert.h"
+#include "util/error.h"
 
 namespace dpn::cli {
+
+int64_t max_memory_option(Args& a) {
+  const std::string v = a.get("max-memory");
+  if (v.empty()) return 0;
+  try {
+    return int64_t(parse_byte_size(v, "--max-memory"));
+  } catch (const Error& e) {
+    throw UsageError(e.what());  // a malformed option is a usage error (exit 2)
+  }
+}
 
 ModelOptions model_options(Args& a, bool required) {
   ModelOptions mo;
@@ -11,8 +22,7 @@ ModelOptions model_options(Args& a, bool required) {
   mo.dtype = a.get("dtype", "f32");
   mo.device = a.get("device", "cpu");
   mo.threads = a.get_int("threads", 0);
-  const std::string max_memory = a.get("max-memory");
-  if (!max_memory.empty()) mo.max_memory = int64_t(parse_byte_size(max_memory, "--max-memory"));
+  mo.max_memory = max_memory_option(a);
   return mo;
 }
 

@@ -26,6 +26,7 @@ struct BenchSpec {
   // identity and its answer post-processing is applied; the caller sets max_new_tokens from it.
   std::string preset;
   int threads = 0;                   // 0 = all cores
+  int64_t max_memory = 0;            // bytes the model may use (ModelOptions::max_memory); 0 = what the machine has
   // After cancel is raised, a sample still generating gets this long to finish (and be stored) before its
   // generation is cut off (and the partial sample dropped).
   int cancel_grace_ms = 1000;

@@ -301,6 +301,7 @@ BenchSummary run(const BenchSpec& spec, Model* loaded, const ProgressFn& progres
   mo.dtype = spec.dtype;
   mo.device = spec.device;
   mo.threads = spec.threads;
+  mo.max_memory = spec.max_memory;
   std::unique_ptr<Model> owned = loaded ? nullptr : Model::load(mo);
   Model* model = loaded ? loaded : owned.get();
   const ModelInfo info = model->info();

@@ -6,6 +6,7 @@
 #include "eval/dataset.h"
 #include "eval/py_text.h"
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace dpn::eval {
 
@@ -30,6 +31,7 @@ std::string MmeTruth::path_of(const std::string& category, const std::string& fi
 void MmeTruth::load(const std::string& category, const std::string& file) {
   if (!loaded_.emplace(category, file).second) return;
   const std::string path = path_of(category, file);
+  refuse_special_file(path);  // a FIFO would block the open below
   std::ifstream f(path);
   if (!f) throw Error(path, "MME ground-truth file not found (check the MME folder given as annotations)");
   std::string line;

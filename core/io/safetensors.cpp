@@ -9,6 +9,7 @@
 
 #include "util/error.h"
 #include "util/json_error.h"
+#include "util/printable.h"
 
 namespace dpn {
 
@@ -56,7 +57,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : map_(std::make_share
   } catch (const json::exception& e) {
     throw Error(path, "header JSON is invalid: " + json_error_summary(e));
   }
-  if (duplicate) throw Error(path, "header lists tensor '" + duplicate_key + "' twice");
+  if (duplicate) throw Error(path, "header lists tensor '" + printable(duplicate_key) + "' twice");
   if (!j.is_object()) throw Error(path, "header is not a JSON object");
 
   const uint64_t data_start = 8 + n;
@@ -73,12 +74,12 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : map_(std::make_share
     if (name == "__metadata__") {
       if (!v.is_object()) throw Error(path, "__metadata__ must be an object of strings");
       for (auto m = v.begin(); m != v.end(); ++m) {
-        if (!m.value().is_string()) throw Error(path, "__metadata__." + m.key() + " must be a string");
+        if (!m.value().is_string()) throw Error(path, "__metadata__." + printable(m.key()) + " must be a string");
         metadata_[m.key()] = m.value().get<std::string>();
       }
       continue;
     }
-    const std::string where = path + ": tensor '" + name + "'";
+    const std::string where = path + ": tensor '" + printable(name) + "'";  // names are file bytes
     if (!v.is_object()) throw Error(where, "entry is not an object");
     if (!v.contains("dtype") || !v["dtype"].is_string()) throw Error(where, "missing string field 'dtype'");
     if (!v.contains("shape") || !v["shape"].is_array()) throw Error(where, "missing array field 'shape'");
@@ -88,7 +89,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : map_(std::make_share
     t.name = name;
     t.file = path;
     const std::string dt = v["dtype"].get<std::string>();
-    if (!parse_dtype(dt, &t.dtype)) throw Error(where, "unknown or unsupported dtype '" + dt + "'");
+    if (!parse_dtype(dt, &t.dtype)) throw Error(where, "unknown or unsupported dtype '" + printable(dt) + "'");
     uint64_t numel = 1;
     for (const auto& d : v["shape"]) {
       if (!d.is_number_unsigned()) throw Error(where, "shape entries must be non-negative integers");
@@ -121,9 +122,9 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : map_(std::make_share
   uint64_t cursor = 0;
   for (const Span& s : spans) {
     const std::string& name = tensors_[s.index].name;
-    if (s.begin < cursor) throw Error(path + ": tensor '" + name + "'", "data overlaps the previous tensor");
+    if (s.begin < cursor) throw Error(path + ": tensor '" + printable(name) + "'", "data overlaps the previous tensor");
     if (s.begin > cursor)
-      throw Error(path + ": tensor '" + name + "'", "hole in the data buffer before this tensor (offset " + std::to_string(cursor) + ")");
+      throw Error(path + ": tensor '" + printable(name) + "'", "hole in the data buffer before this tensor (offset " + std::to_string(cursor) + ")");
     cursor = s.end;
   }
   if (cursor != data_len)

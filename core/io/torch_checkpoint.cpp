@@ -36,7 +36,7 @@ std::string archive_prefix(const ZipArchive& zip) {
   for (const ZipEntry& e : zip.entries()) {
     const size_t slash = e.name.find('/');
     if (slash == std::string::npos || e.name.compare(slash + 1, std::string::npos, "data.pkl") != 0) continue;
-    if (!found.empty()) throw Error(zip.path(), "holds two pickles ('" + found + "data.pkl' and '" + e.name + "'); expected one");
+    if (!found.empty()) throw Error(zip.path(), "holds two pickles ('" + printable(found + "data.pkl") + "' and '" + printable(e.name) + "'); expected one");
     found = e.name.substr(0, slash + 1);
   }
   if (found.empty()) throw Error(zip.path(), "is a ZIP file without '<folder>/data.pkl'; it was not written by torch.save");
@@ -110,13 +110,13 @@ TorchCheckpoint::TorchCheckpoint(const std::string& path) : path_(path) {
   std::map<ViewKey, const std::byte*> copies_by_view;
 
   for (const PickledTensor& p : pickled) {
-    const std::string where = path + ": tensor '" + p.name + "'";
+    const std::string where = path + ": tensor '" + printable(p.name) + "'";  // names and keys are file bytes
     const size_t elsize = dtype_size(p.dtype);
     const ZipEntry* st = zip.find(top + "data/" + p.storage_key);
-    if (!st) throw Error(where, "its storage '" + top + "data/" + p.storage_key + "' is not in the archive");
+    if (!st) throw Error(where, "its storage '" + printable(top + "data/" + p.storage_key) + "' is not in the archive");
     uint64_t storage_bytes = 0;
     if (mul_overflows(p.storage_numel, elsize, &storage_bytes) || storage_bytes != st->size)
-      throw Error(where, "storage '" + p.storage_key + "' declares " + std::to_string(p.storage_numel) + " " +
+      throw Error(where, "storage '" + printable(p.storage_key) + "' declares " + std::to_string(p.storage_numel) + " " +
                              dtype_name(p.dtype) + " elements but its entry holds " + std::to_string(st->size) + " bytes");
     // Element count and the last element the view reaches, both overflow-checked.
     uint64_t numel = 1, last = static_cast<uint64_t>(p.offset), span = 0;

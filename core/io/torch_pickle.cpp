@@ -448,9 +448,9 @@ std::vector<PickledTensor> read_state_dict_pickle(const std::byte* data, uint64_
     const Value& val = u.value(root.items[k + 1]);
     if (key.kind != Kind::Str) throw Error(where, std::string("state dict has a ") + kind_name(key.kind) + " key; expected tensor names");
     if (val.kind != Kind::Tensor)
-      throw Error(where, "state dict entry '" + key.s + "' is a " + kind_name(val.kind) +
+      throw Error(where, "state dict entry '" + printable(key.s) + "' is a " + kind_name(val.kind) +
                              ", not a tensor (nested checkpoints such as {'state_dict': ...} are not supported)");
-    if (!seen.insert(key.s).second) throw Error(where, "state dict names tensor '" + key.s + "' twice");
+    if (!seen.insert(key.s).second) throw Error(where, "state dict names tensor '" + printable(key.s) + "' twice");
     const Value& st = u.value(val.items[0]);
     PickledTensor t;
     t.name = key.s;

@@ -11,6 +11,8 @@
 #include "io/tensor_set.h"
 #include "util/error.h"
 #include "util/json_error.h"
+#include "util/printable.h"
+#include "util/regular_file.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -79,11 +81,16 @@ int LlavaConfig::base_grid() const {
 
 namespace {
 
+// A JSON value from the file, for a message: ASCII only and escaped (the file's bytes never reach the terminal raw),
+// at most 80 characters.
+std::string shown(const json& v) { return printable(v.dump(-1, ' ', /*ensure_ascii=*/true, json::error_handler_t::replace), 80); }
+
 json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  if (!in) throw Error(p.string(), "cannot open (a checkpoint folder needs config.json)");
+  if (!fs::exists(p)) throw Error(p.string(), "cannot open (a checkpoint folder needs config.json)");
+  // Refuses a FIFO or device before opening it (open() on a FIFO blocks) and bounds the size read.
+  const std::string text = read_regular_file(p.string(), kMaxJsonFileBytes, "config");
   try {
-    return json::parse(in);
+    return json::parse(text);
   } catch (const json::exception& e) {
     throw Error(p.string(), "invalid JSON: " + json_error_summary(e));  // not the bytes read
   }
@@ -96,7 +103,7 @@ void get_opt(const json& j, const char* key, T* out, const std::string& where) {
   try {
     *out = j[key].get<T>();
   } catch (const json::exception&) {
-    throw Error(where, std::string("field '") + key + "' has the wrong type: " + j[key].dump());
+    throw Error(where, std::string("field '") + key + "' has the wrong type: " + shown(j[key]));
   }
 }
 
@@ -108,13 +115,13 @@ int json_int(const json& v, const std::string& key, const std::string& where, in
     const bool out = v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t(hi) || int64_t(v.get<uint64_t>()) < lo
                                             : v.get<int64_t>() < lo || v.get<int64_t>() > hi;
     if (out)
-      throw Error(where, "'" + key + "' is " + v.dump() + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
+      throw Error(where, "'" + key + "' is " + shown(v) + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return int(v.get<int64_t>());
   }
   if (!v.is_number_float() || !std::isfinite(d = v.get<double>()) || std::floor(d) != d)
-    throw Error(where, "'" + key + "' must be an integer, got " + v.dump());
+    throw Error(where, "'" + key + "' must be an integer, got " + shown(v));
   if (d < double(lo) || d > double(hi))
-    throw Error(where, "'" + key + "' is " + v.dump() + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    throw Error(where, "'" + key + "' is " + shown(v) + ", outside " + std::to_string(lo) + ".." + std::to_string(hi));
   return int(d);
 }
 
@@ -124,7 +131,7 @@ void get_int(const json& j, const char* key, int* out, const std::string& where,
 
 void get_ints(const json& j, const char* key, std::vector<int>* out, const std::string& where, int64_t lo, int64_t hi) {
   if (!j.is_object() || !j.contains(key) || j[key].is_null()) return;
-  if (!j[key].is_array()) throw Error(where, std::string("'") + key + "' must be a list of integers, got " + j[key].dump());
+  if (!j[key].is_array()) throw Error(where, std::string("'") + key + "' must be a list of integers, got " + shown(j[key]));
   out->clear();
   for (const json& v : j[key]) out->push_back(json_int(v, key, where, lo, hi));
 }
@@ -134,11 +141,11 @@ void get_real(const json& j, const char* key, double* out, const std::string& wh
               bool lo_open = false) {
   if (!j.is_object() || !j.contains(key) || j[key].is_null()) return;
   const json& v = j[key];
-  if (!v.is_number()) throw Error(where, std::string("'") + key + "' must be a number, got " + v.dump());
+  if (!v.is_number()) throw Error(where, std::string("'") + key + "' must be a number, got " + shown(v));
   const double d = v.get<double>();
   if (!std::isfinite(d) || d > hi || (lo_open ? d <= lo : d < lo))
-    throw Error(where, std::string("'") + key + "' is " + v.dump() + ", outside " + (lo_open ? "(" : "[") +
-                           json(lo).dump() + ", " + json(hi).dump() + "]");
+    throw Error(where, std::string("'") + key + "' is " + shown(v) + ", outside " + (lo_open ? "(" : "[") +
+                           shown(json(lo)) + ", " + shown(json(hi)) + "]");
   *out = d;
 }
 
@@ -161,12 +168,12 @@ void get_enum(const json& j, const char* key, const std::vector<std::pair<const 
     }
     accepted += std::string(accepted.empty() ? "" : ", ") + name;
   }
-  throw Error(where, std::string(key) + " must be one of " + accepted + ", got '" + text + "'");
+  throw Error(where, std::string(key) + " must be one of " + accepted + ", got '" + printable(text, 80) + "'");
 }
 
 TextConfig parse_text(const json& j, const std::string& where) {
   TextConfig t;
-  if (!j.is_object()) throw Error(where, "must be an object, got " + j.dump());
+  if (!j.is_object()) throw Error(where, "must be an object, got " + shown(j));
   get_int(j, "hidden_size", &t.hidden, where, 1, kMaxWidth);
   get_int(j, "intermediate_size", &t.intermediate, where, 1, kMaxFfn);
   get_int(j, "num_hidden_layers", &t.layers, where, 1, kMaxLayers);
@@ -180,7 +187,7 @@ TextConfig parse_text(const json& j, const std::string& where) {
   if (j.contains("rope_parameters") && j["rope_parameters"].is_object())
     get_real(j["rope_parameters"], "rope_theta", &t.rope_theta, where + ": rope_parameters", 0, 1e12, true);
   if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
-    throw Error(where, "rope_scaling is not supported (found " + j["rope_scaling"].dump() + ")");
+    throw Error(where, "rope_scaling is not supported (found " + shown(j["rope_scaling"]) + ")");
   get_int(j, "head_dim", &t.head_size, where, 1, kMaxHeads);
   get_opt(j, "tie_word_embeddings", &t.tie_embeddings, where);
   for (const char* bias : {"attention_bias", "mlp_bias"}) {
@@ -193,7 +200,7 @@ TextConfig parse_text(const json& j, const std::string& where) {
     t.eos_id = json_int(j["eos_token_id"], "eos_token_id", where, 0, t.vocab - 1);
   std::string act = "silu";
   get_opt(j, "hidden_act", &act, where);
-  if (act != "silu") throw Error(where, "hidden_act '" + act + "' is not supported (LLaMA uses silu)");
+  if (act != "silu") throw Error(where, "hidden_act '" + printable(act, 80) + "' is not supported (LLaMA uses silu)");
   if (t.head_size == 0 && t.hidden % t.heads != 0)
     throw Error(where, "hidden_size " + std::to_string(t.hidden) + " is not divisible by num_attention_heads " + std::to_string(t.heads));
   if (t.head_dim() % 2 != 0) throw Error(where, "the head dimension " + std::to_string(t.head_dim()) + " is odd (RoPE rotates pairs)");
@@ -204,7 +211,7 @@ TextConfig parse_text(const json& j, const std::string& where) {
 
 VisionConfig parse_vision(const json& j, const std::string& where) {
   VisionConfig v;
-  if (!j.is_object()) throw Error(where, "must be an object, got " + j.dump());
+  if (!j.is_object()) throw Error(where, "must be an object, got " + shown(j));
   get_int(j, "hidden_size", &v.hidden, where, 1, kMaxWidth);
   get_int(j, "intermediate_size", &v.intermediate, where, 1, kMaxFfn);
   get_int(j, "num_hidden_layers", &v.layers, where, 1, kMaxLayers);
@@ -228,7 +235,7 @@ std::pair<int, int> parse_pair(const json& p, const std::string& where) {
   }
   if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
     return {json_int(p[0], "kernel_size", where, 1, kMaxKernel), json_int(p[1], "kernel_size", where, 1, kMaxKernel)};
-  throw Error(where, "pooling kernel must be [h, w], got " + p.dump());
+  throw Error(where, "pooling kernel must be [h, w], got " + shown(p));
 }
 
 PoolingConfig parse_pooling(const json& j, const std::string& where) {
@@ -308,7 +315,7 @@ MultipathConfig parse_multipath(const json& j, const std::string& where) {
     s.depths = {3, 3, 27, 3};
     s.ln_eps = 1e-6;
   } else {
-    throw Error(where, "vision_tower_slow '" + s.name + "' is not supported (LLaVA-HR uses convnext_large_mlp.*, "
+    throw Error(where, "vision_tower_slow '" + printable(s.name, 80) + "' is not supported (LLaVA-HR uses convnext_large_mlp.*, "
                        "LLaVA-HR-X convnext_xxlarge.*)");
   }
   if (s.dims.size() != 4 || s.depths.size() != 4)
@@ -347,10 +354,12 @@ fs::path resolve_vision_dir(const fs::path& model_dir, const std::string& name, 
   }
   for (const auto& c : candidates)
     if (fs::exists(c / "config.json")) return fs::weakly_canonical(c);
+  // One line: the places looked at, then what to do (the name comes from config.json: printable(), never raw bytes).
   std::string tried;
-  for (const auto& c : candidates) tried += "\n  " + c.string();
-  throw Error(where, "mm_vision_tower '" + name + "' not found; tried:" + tried +
-                         "\nDownload the CLIP tower next to the model or pass --vision-tower DIR");
+  for (const auto& c : candidates) tried += (tried.empty() ? "" : ", ") + printable(c.string(), 120);
+  throw Error(where, "mm_vision_tower '" + printable(name, 120) + "' not found (looked in " +
+                         (tried.empty() ? std::string("no folder: the name is empty") : tried) +
+                         "); put the CLIP tower folder next to the model or pass --vision-tower DIR");
 }
 
 
@@ -461,7 +470,7 @@ LlavaConfig describe(const std::string& model_dir_in, const std::string& vision_
   c.config_path = cfg_path.string();
   const json j = read_json(cfg_path);
   const std::string where = cfg_path.string();
-  if (!j.is_object()) throw Error(where, "expected a JSON object, got " + j.dump().substr(0, 80));
+  if (!j.is_object()) throw Error(where, "expected a JSON object, got " + shown(j));
 
   if (j.contains("text_config")) {
     // HF llava-hf layout; legacy vs new key prefixes are decided from the tensor names (describe_weights).
@@ -474,15 +483,15 @@ LlavaConfig describe(const std::string& model_dir_in, const std::string& vision_
     get_int(j, "image_token_index", &c.image_token_index, where, 0, kMaxVocab);
     get_int(j, "image_token_id", &c.image_token_index, where, 0, kMaxVocab);
     if (j.contains("vision_feature_layer") && j["vision_feature_layer"].is_array())
-      throw Error(where, "vision_feature_layer as a list is not supported, got " + j["vision_feature_layer"].dump());
+      throw Error(where, "vision_feature_layer as a list is not supported, got " + shown(j["vision_feature_layer"]));
     get_int(j, "vision_feature_layer", &c.select_layer, where, -kMaxLayers, kMaxLayers);
     std::string strategy = "default";
     get_opt(j, "vision_feature_select_strategy", &strategy, where);
-    if (strategy != "default" && strategy != "full") throw Error(where, "unknown vision_feature_select_strategy '" + strategy + "'");
+    if (strategy != "default" && strategy != "full") throw Error(where, "unknown vision_feature_select_strategy '" + printable(strategy, 80) + "'");
     c.drop_cls = strategy == "default";
     std::string act = "gelu";
     get_opt(j, "projector_hidden_act", &act, where);
-    if (act != "gelu") throw Error(where, "projector_hidden_act '" + act + "' is not supported");
+    if (act != "gelu") throw Error(where, "projector_hidden_act '" + printable(act, 80) + "' is not supported");
     c.projector = ProjectorKind::Mlp2xGelu;  // preprocessing: LLaVA's evaluation pad, also for HF weights (§5.3)
     if (!vision_override.empty()) throw Error(where, "--vision-tower applies only to the original LLaVA layout (this checkpoint contains its vision tower)");
   } else {
@@ -493,14 +502,14 @@ LlavaConfig describe(const std::string& model_dir_in, const std::string& vision_
     get_int(j, "mm_vision_select_layer", &c.select_layer, where, -kMaxLayers, kMaxLayers);
     std::string feature = "patch";
     get_opt(j, "mm_vision_select_feature", &feature, where);
-    if (feature != "patch" && feature != "cls_patch") throw Error(where, "unknown mm_vision_select_feature '" + feature + "'");
+    if (feature != "patch" && feature != "cls_patch") throw Error(where, "unknown mm_vision_select_feature '" + printable(feature, 80) + "'");
     c.drop_cls = feature == "patch";
     get_enum(j, "mm_projector_type", {{"mlp2x_gelu", ProjectorKind::Mlp2xGelu}, {"tokenpacker", ProjectorKind::TokenPacker}},
              &c.projector, where);
     std::string aspect = "pad";
     get_opt(j, "image_aspect_ratio", &aspect, where);
     if (aspect != "pad")  // the preprocessing is LLaVA-1.5's evaluation path (image/preprocess.h)
-      throw Error(where, "image_aspect_ratio '" + aspect + "' is not supported (pad, LLaVA-1.5's evaluation preprocessing)");
+      throw Error(where, "image_aspect_ratio '" + printable(aspect, 80) + "' is not supported (pad, LLaVA-1.5's evaluation preprocessing)");
     bool start_end = false, multipath = false;
     get_opt(j, "mm_use_im_start_end", &start_end, where);
     if (start_end) throw Error(where, "mm_use_im_start_end = true is not supported");
@@ -551,7 +560,7 @@ LlavaConfig describe(const std::string& model_dir_in, const std::string& vision_
   if (run < 0 || run > c.vision.layers)
     throw Error(where, "vision select layer " + std::to_string(c.select_layer) + " is outside the tower's " + std::to_string(c.vision.layers) + " layers");
   if (j.contains("pooling") && !j["pooling"].is_null()) {
-    if (!j["pooling"].is_object()) throw Error(where, "'pooling' must be an object, got " + j["pooling"].dump());
+    if (!j["pooling"].is_object()) throw Error(where, "'pooling' must be an object, got " + shown(j["pooling"]));
     c.pooling = parse_pooling(j["pooling"], where);
   }
   for (const auto& pl : c.pooling.layers)

@@ -14,6 +14,8 @@
 #include "model/llava_hr.h"
 #include "text/prompt.h"
 #include "util/error.h"
+#include "util/json_error.h"
+#include "util/regular_file.h"
 
 namespace fs = std::filesystem;
 
@@ -26,18 +28,21 @@ void load_added_tokens(Tokenizer& tok, const std::string& dir) {
   const fs::path a = fs::path(dir) / "added_tokens.json", c = fs::path(dir) / "tokenizer_config.json";
   try {
     if (fs::exists(a)) {
-      auto j = nlohmann::json::parse(std::ifstream(a));
+      auto j = nlohmann::json::parse(read_regular_file(a.string(), kMaxJsonFileBytes, "added tokens"));
       for (auto it = j.begin(); it != j.end(); ++it) tok.add_token(it.key(), it.value().get<int>());
     } else if (fs::exists(c)) {
-      auto j = nlohmann::json::parse(std::ifstream(c));
+      auto j = nlohmann::json::parse(read_regular_file(c.string(), kMaxJsonFileBytes, "tokenizer config"));
       if (j.contains("added_tokens_decoder"))
         for (auto it = j["added_tokens_decoder"].begin(); it != j["added_tokens_decoder"].end(); ++it) {
           int id = std::stoi(it.key());
           if (id >= tok.vocab_size()) tok.add_token(it.value().at("content").get<std::string>(), id);
         }
     }
+  } catch (const Error&) {
+    throw;  // already names the file (not a regular file, too large)
   } catch (const std::exception& e) {
-    throw Error(fs::exists(a) ? a.string() : c.string(), std::string("cannot read added tokens: ") + e.what());
+    // json_error_summary: the parser's position and reason, never the file's bytes.
+    throw Error(fs::exists(a) ? a.string() : c.string(), "cannot read added tokens: " + json_error_summary(e));
   }
 }
 

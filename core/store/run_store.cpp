@@ -16,6 +16,7 @@
 #include "store/schema.h"
 #include "store/sqlite_db.h"
 #include "util/error.h"
+#include "util/regular_file.h"
 
 namespace dpn::store {
 
@@ -37,6 +38,7 @@ void make_dirs(const std::string& dir) {
 
 // Refuses a non-empty file that does not start with the SQLite magic, before sqlite gets to touch it.
 void check_is_sqlite(const std::string& path) {
+  refuse_special_file(path);  // a FIFO as the database would block the open below (and sqlite's)
   std::ifstream f(path, std::ios::binary);
   if (!f) return;  // missing: sqlite creates it (or reports it)
   char head[16] = {};

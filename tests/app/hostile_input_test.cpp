@@ -104,3 +104,40 @@ TEST(HostileInput, ConvertNeverDeletesTheSourceOrAnUnrelatedPartialFolder) {
   r = run_dpn_argv({"convert", "--model", (d / "x.partial").string(), "--out", (d / "x.partial" / "inner").string()});
   expect_one_line_error(r, 1, "is inside the source folder");
 }
+
+// A FIFO among a model's JSON side files would block open() (config.json, tokenizer_config.json) or the run database.
+TEST(HostileInput, FifoModelSideFilesAreRefusedNotWaitedOn) {
+  for (const std::string name : {"config.json", "tokenizer_config.json"}) {
+    const fs::path d = dpn::test::scratch_dir("hostile");
+    fs::copy(std::string(DPN_TEST_DATA) + "/golden/llava_hf", d / "m");
+    fs::remove(d / "m" / name);
+    ASSERT_EQ(::mkfifo((d / "m" / name).c_str(), 0600), 0);
+    expect_one_line_error(ask(kImage, {"--model", (d / "m").string()}), 1, name + ": is a FIFO (named pipe), not a regular file");
+  }
+}
+
+TEST(HostileInput, FifoRunDatabaseIsRefusedNotWaitedOn) {
+  const fs::path d = dpn::test::scratch_dir("hostile");
+  ASSERT_EQ(::mkfifo((d / "runs.sqlite").c_str(), 0600), 0);
+  const CliRun r = run_dpn_argv({"runs", "list", "--db", (d / "runs.sqlite").string()});
+  expect_one_line_error(r, 1, "runs.sqlite: is a FIFO (named pipe), not a regular file");
+}
+
+// The original layout names its CLIP tower by a hub id; when no folder matches, one line says where it looked.
+TEST(HostileInput, MissingVisionTowerIsOneLine) {
+  const fs::path d = dpn::test::scratch_dir("hostile");
+  fs::copy(std::string(DPN_TEST_DATA) + "/golden/llava_orig", d / "m");  // without its sibling tiny-clip-golden
+  expect_one_line_error(ask(kImage, {"--model", (d / "m").string()}), 1,
+                        "mm_vision_tower 'openai/tiny-clip-golden' not found (looked in ");
+}
+
+// A memory budget the model cannot fit is refused before loading, by every command that loads a model.
+TEST(HostileInput, MemoryBudgetIsCheckedBeforeLoading) {
+  expect_one_line_error(ask(kImage, {"--max-memory", "1MB"}), 1, "--max-memory: ");
+  const fs::path d = dpn::test::scratch_dir("hostile");
+  const CliRun r = run_dpn_argv({"bench", "--model", "tiny-random", "--dataset", std::string(DPN_SOURCE_DIR) + "/datasets/dpnbench/test",
+                                 "--limit", "1", "--max-memory", "1MB", "--db", (d / "runs.sqlite").string()});
+  expect_one_line_error(r, 1, "--max-memory: ");
+  EXPECT_NE(r.out.find("but --max-memory allows 977 KiB"), std::string::npos) << r.out;  // 1 MB = 10^6 bytes
+  expect_one_line_error(run_dpn_argv({"bench", "--model", "tiny-random", "--dataset", "x", "--max-memory", "lots"}), 2, "--max-memory");
+}
