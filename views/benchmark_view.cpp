@@ -102,6 +102,20 @@ BenchmarkView::BenchmarkView(Session* session, QWidget* parent) : QWidget(parent
   top->addLayout(ctl, 2);
   v->addLayout(top);
   auto* split = new QSplitter(Qt::Horizontal);
+  auto* left = new QWidget;
+  auto* lv = new QVBoxLayout(left);
+  lv->setContentsMargins(0, 0, 0, 0);
+  auto* filter_row = new QHBoxLayout;
+  sample_filter_ = new QComboBox;
+  sample_filter_->setObjectName("benchSampleFilter");
+  sample_filter_->addItems({"all samples", "wrong answers", "wrong answers where DPN pooled more than 2x2"});
+  sample_filter_->setToolTip("the same query as `dpn runs show ID --wrong --pooled-beyond 2x2`");
+  filter_count_ = new QLabel;
+  filter_count_->setObjectName("benchFilterCount");
+  filter_row->addWidget(new QLabel("Show"));
+  filter_row->addWidget(sample_filter_);
+  filter_row->addWidget(filter_count_, 1);
+  lv->addLayout(filter_row);
   results_ = new SampleTableModel(this);
   auto* sorted = new QSortFilterProxyModel(this);
   sorted->setSourceModel(results_);
@@ -118,7 +132,8 @@ BenchmarkView::BenchmarkView(Session* session, QWidget* parent) : QWidget(parent
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setToolTip("double-click a sample to open it in Explore");
-  split->addWidget(table_);
+  lv->addWidget(table_, 1);
+  split->addWidget(left);
   auto* figs = new QSplitter(Qt::Vertical);
   accuracy_ = new FigureWidget;
   accuracy_->setObjectName("accuracyFlops");
@@ -134,6 +149,7 @@ BenchmarkView::BenchmarkView(Session* session, QWidget* parent) : QWidget(parent
   v->addWidget(split, 1);
   setRequest(default_benchmark_request());
 
+  connect(sample_filter_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int) { applySampleFilter(); });
   connect(run_, &QPushButton::clicked, this, &BenchmarkView::run);
   connect(cancel_, &QPushButton::clicked, this, &BenchmarkView::cancel);
   connect(table_, &QTableView::doubleClicked, this, [this, sorted](const QModelIndex& index) {
@@ -211,8 +227,20 @@ void BenchmarkView::cancel() {
 
 int BenchmarkView::resultRows() const { return results_->rowCount(); }
 
+void BenchmarkView::setSampleFilter(int index) { sample_filter_->setCurrentIndex(index); }
+
+void BenchmarkView::applySampleFilter() {
+  store::SampleFilter f;
+  const int mode = sample_filter_->currentIndex();
+  if (mode >= 1) f.correctness = store::SampleFilter::Correctness::wrong;
+  if (mode == 2) store::parse_pooled_beyond("2x2", f);
+  results_->setRows(mode == 0 ? all_rows_ : filter_rows(all_rows_, f));
+  filter_count_->setText(QString("%1 of %2 rows").arg(results_->rowCount()).arg(all_rows_.size()));
+}
+
 void BenchmarkView::showResults(const BenchmarkOutcome& o) {
-  results_->setRows(sample_rows(o.summary));
+  all_rows_ = sample_rows(o.summary);
+  applySampleFilter();
   const BenchmarkRequest& req = o.request;
   const QString desc = QString("dataset=%1; limit=%2; family=%3; model=%4")
                            .arg(QString::fromStdString(req.questions)).arg(req.limit)

@@ -6,6 +6,7 @@
 #include "views/benchmark_job.h"
 #include "views/figures/expert_frequency_figure.h"
 #include "views/figures/figure.h"
+#include "views/sample_table_model.h"
 #include "views/session.h"
 
 class QComboBox;
@@ -33,6 +34,8 @@ class BenchmarkView : public QWidget {
   void cancel();
   int resultRows() const;
   QTableView* resultsView() const { return table_; }
+  // The results table's filter: 0 all samples, 1 wrong answers, 2 wrong answers where DPN pooled more than 2x2.
+  void setSampleFilter(int index);
   Figure accuracyFigure() const;
   // The bars of the expert figure: what routers chose, per (DPE layer, question family), tallied by core.
   const std::vector<ExpertFrequency>& expertFrequencies() const { return expert_rows_; }
@@ -52,7 +55,11 @@ class BenchmarkView : public QWidget {
   QPushButton *run_, *cancel_;
   QProgressBar* progress_;
   QLabel* eta_;
+  void applySampleFilter();
   SampleTableModel* results_;
+  std::vector<SampleTableRow> all_rows_;  // every result row; the table shows those the filter keeps
+  QComboBox* sample_filter_;
+  QLabel* filter_count_;
   QTableView* table_;
   FigureWidget* accuracy_;
   FigureWidget* experts_;

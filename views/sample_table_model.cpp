@@ -27,7 +27,7 @@ std::vector<SampleTableRow> sample_rows(const bench::BenchSummary& summary) {
     for (const bench::SampleRow& r : m.rows) {
       auto image = summary.images.find(r.id);
       rows.push_back({q(m.method), q(r.id), q(r.family), q(r.question), q(r.prediction), q(r.answer), r.score,
-                      r.correct, image == summary.images.end() ? QString() : q(image->second)});
+                      r.correct, image == summary.images.end() ? QString() : q(image->second), r.pooling});
     }
     std::stable_sort(rows.begin() + long(first), rows.end(),
                      [](const SampleTableRow& a, const SampleTableRow& b) { return id_less(a.sample, b.sample); });
@@ -43,6 +43,20 @@ std::vector<SampleTableRow> sample_rows(const QString& method, const std::vector
   return rows;
 }
 
+std::vector<SampleTableRow> filter_rows(const std::vector<SampleTableRow>& rows, const store::SampleFilter& filter) {
+  std::vector<SampleTableRow> out;
+  for (const SampleTableRow& r : rows)
+    if (store::matches(r.correct, r.family.toStdString(), r.pooling, filter)) out.push_back(r);
+  return out;
+}
+
+QString pooling_text(const SampleTableRow& row) {
+  QStringList parts;
+  for (const store::PooledDecision& d : row.pooling)
+    parts << QString("L%1 %2x%3 (p %4)").arg(d.layer).arg(d.kh).arg(d.kw).arg(d.probability, 0, 'f', 2);
+  return parts.join(", ");
+}
+
 SampleTableModel::SampleTableModel(QObject* parent)
     : RowTableModel({"method", "sample", "family", "question", "prediction", "answer", "score"}, parent) {}
 
@@ -54,6 +68,8 @@ QVariant SampleTableModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::TextAlignmentRole) return c == Score ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
   if (role == Qt::ForegroundRole && c == Score && !r.correct) return QBrush(QColor(176, 0, 32));
   if (role != Qt::DisplayRole && role != Qt::EditRole && role != Qt::ToolTipRole) return {};
+  if (role == Qt::ToolTipRole && c == Prediction && !r.pooling.empty())
+    return r.prediction + "\nDPN: " + pooling_text(r);
   switch (c) {
     case Method: return r.method;
     case Sample: {  // numeric ids sort as numbers

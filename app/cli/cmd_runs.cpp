@@ -13,6 +13,7 @@
 #include "store/export_file.h"
 #include "store/run_labels.h"
 #include "store/run_store.h"
+#include "store/sample_filter.h"
 #include "util/error.h"
 
 namespace dpn::cli {
@@ -23,6 +24,10 @@ const char* const kUsage =
     "  list                         all runs: id, model, dataset, full method spec, subset, status, samples\n"
     "  show ID [--json]             one run: parameters, accuracy with 95% intervals per family and category,\n"
     "                               latency median and quartiles per stage, failed samples, sessions\n"
+    "  show ID [--wrong|--correct] [--pooled-beyond KxK] [--family F] [--json]\n"
+    "                               only the samples that match: wrong (or correct) answers, where some DPN\n"
+    "                               decision pooled with a kernel larger than KxK (e.g. 2x2: 4x4 pooling), of\n"
+    "                               family F; each with its decisions (layer, kernel, probability)\n"
     "  diff A B [--max N] [--json]  compare two runs on the samples both hold: the paired difference B - A with\n"
     "                               its 95% interval, discordant counts, exact McNemar p (0/1 scores) or a\n"
     "                               permutation p (graded scores); N changed samples listed (default 20)\n"
@@ -226,6 +231,36 @@ void print_show(store::RunStore& db, int64_t id, bool json) {
                 static_cast<long long>(x.failed), x.code_version.c_str());
 }
 
+void print_filtered(store::RunStore& db, int64_t id, const store::SampleFilter& f, bool json) {
+  const auto rows = store::filter_samples(db, id, f);
+  const auto all = db.run_info(id).n_samples;
+  if (json) {
+    nlohmann::json j = {{"run", id}, {"matching", rows.size()}, {"of", all}, {"samples", nlohmann::json::array()}};
+    for (const auto& s : rows) {
+      nlohmann::json d = nlohmann::json::array();
+      for (const auto& x : store::pooled_decisions(s))
+        d.push_back({{"layer", x.layer}, {"expert", x.expert}, {"kernel", {x.kh, x.kw}}, {"p", x.probability}});
+      j["samples"].push_back({{"id", s.sample_id}, {"family", s.family}, {"category", s.category},
+                              {"image", s.cluster}, {"question", s.question}, {"answer", s.answer},
+                              {"prediction", s.prediction}, {"correct", s.correct}, {"decisions", d}});
+    }
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::printf("run %lld: %zu of %lld samples match\n", static_cast<long long>(id), rows.size(),
+              static_cast<long long>(all));
+  for (const auto& s : rows) {
+    std::string d;
+    for (const auto& x : store::pooled_decisions(s))
+      d += (d.empty() ? "" : ", ") + std::string("L") + std::to_string(x.layer) + " " + std::to_string(x.kh) + "x" +
+           std::to_string(x.kw) + " p=" + fmt("%.2f", x.probability);
+    std::printf("  %-8s %-20s %-12s %-44s answer %-8s predicted %-8s %s\n", short_text(s.sample_id, 8).c_str(),
+                short_text(s.family, 20).c_str(), short_text(s.cluster, 12).c_str(),
+                short_text(s.question.substr(0, s.question.find('\n')), 44).c_str(), short_text(s.answer, 8).c_str(),
+                short_text(s.prediction, 8).c_str(), d.c_str());
+  }
+}
+
 void print_diff(store::RunStore& db, int64_t a, int64_t b, int max_rows, bool json) {
   const auto d = db.diff_runs(a, b);
   const auto& c = d.paired;
@@ -290,9 +325,18 @@ int run_runs(Args& args) {
     print_list(*open());
   } else if (sub == "show") {
     const bool json = args.flag("json");
+    store::SampleFilter f;
+    const bool wrong = args.flag("wrong"), correct = args.flag("correct");
+    const std::string beyond = args.get("pooled-beyond"), family = args.get("family");
     args.finish();
-    if (pos.size() != 2) throw UsageError("usage: dpn runs show ID [--json]");
-    print_show(*open(), parse_id(pos[1]), json);
+    if (pos.size() != 2) throw UsageError("usage: dpn runs show ID [--json] [--wrong|--correct] [--pooled-beyond KxK] [--family F]");
+    if (wrong && correct) throw UsageError("--wrong and --correct exclude each other");
+    f.correctness = wrong ? store::SampleFilter::Correctness::wrong
+                          : correct ? store::SampleFilter::Correctness::correct : store::SampleFilter::Correctness::any;
+    if (!beyond.empty()) store::parse_pooled_beyond(beyond, f);
+    f.family = family;
+    if (wrong || correct || !beyond.empty() || !family.empty()) print_filtered(*open(), parse_id(pos[1]), f, json);
+    else print_show(*open(), parse_id(pos[1]), json);
   } else if (sub == "diff") {
     const int max_rows = args.get_int("max", 20);
     const bool json = args.flag("json");

@@ -23,6 +23,13 @@ int run_train(Args& a) {
   o.save_every = a.get_int("save-every", 200);
   o.lr = a.get_double("lr", 0);
   o.route_weight = a.get_double("route-weight", 0.1);
+  std::stringstream tols(a.get("route-tolerance", "0.02,0.05"));
+  o.route_tolerance.clear();
+  for (std::string t; std::getline(tols, t, ',');) o.route_tolerance.push_back(std::stod(t));
+  o.target_weight = a.get_double("target-weight", 1.0);
+  o.route_explore = a.get_double("route-explore", 0.3);
+  o.router_lr_scale = a.get_double("router-lr-scale", 30);
+  o.second_dpe_layer = a.get_int("second-dpe-layer", 1);
   o.small_patch_weight = a.get_double("small-patch-weight", 16);
   o.progress = !a.flag("no-progress");
   o.turns = a.get_int("turns", 1);
@@ -38,6 +45,8 @@ int run_train(Args& a) {
                      ", in the order background_color,small_object_color,presence,glyph,count_rough,position)");
   for (double w : o.family_weights)
     if (!(w > 0)) throw UsageError("--family-weights must be positive");
+  if (!(o.route_explore >= 0 && o.route_explore <= 1)) throw UsageError("--route-explore is a share (0..1)");
+  if (!(o.router_lr_scale > 0)) throw UsageError("--router-lr-scale must be positive");
   if (o.small_patch_weight <= 0) throw UsageError("--small-patch-weight must be positive");
   if (o.steps < 0 || o.batch < 0 || o.save_every < 1 || o.eval_scenes < 1) throw UsageError("--steps/--batch/--save-every/--eval-scenes must be positive");
   for (const auto& r : train::run_training(o)) std::cout << train::format_report(r) << "\n";
@@ -48,12 +57,14 @@ int run_train(Args& a) {
 
 DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
                 "dpn train --out DIR [--stage STAGE|all] [--seed S] [--steps N]\n"
-                "          [--batch B] [--resume] [--lr X] [--route-weight W] [--small-patch-weight W]\n"
+                "          [--batch B] [--resume] [--lr X] [--small-patch-weight W]\n"
+                "          [--route-weight W] [--route-tolerance NATS,NATS] [--target-weight W]\n"
+                "          [--route-explore SHARE] [--router-lr-scale X] [--second-dpe-layer L]\n"
                 "          [--families F,F,...] [--family-weights W,W,W,W,W,W] [--turns N] [--threads N]\n"
                 "          [--eval-every N] [--eval-scenes N] [--save-every N] [--size demo|smoke] [--no-progress]\n"
-                "Stages, in order: vision, stage1, stage2, presence, consolidate, dpn, tokenpacker.\n"
+                "Stages, in order: vision, stage1, stage2, presence, consolidate, dpn, route, tokenpacker.\n"
                 "Writes DIR/tokenizer, DIR/demo-clip (vision tower), DIR/stage1, DIR/stage2, DIR/presence,\n"
-                "DIR/demo-base, DIR/demo-dpn, DIR/demo-tokenpacker in the original LLaVA layout, and\n"
+                "DIR/demo-base, DIR/dpn-sampled, DIR/demo-dpn, DIR/demo-tokenpacker in the original LLaVA layout, and\n"
                 "DIR/state/<stage>.safetensors for --resume.\n"
                 "Each stage reads the previous stage's folder from DIR. Recipe and measurements: core/train/README.md.\n"
                 "Demo models: dpn train --out resources/models --stage all --seed 1",

@@ -128,6 +128,7 @@ MethodSummary summarize_run(const std::string& method, int64_t run_id, const std
     r.score = s.score;
     r.flops_llm = s.flops_llm;
     r.latency_ms = s.latency_ms;
+    r.pooling = store::pooled_decisions(s);
     m.rows.push_back(r);
     m.mean_flops_llm += s.flops_llm;
     m.mean_latency_ms += s.latency_ms;

@@ -17,6 +17,7 @@
 #include "stats/interval.h"
 #include "stats/paired.h"
 #include "store/run_store.h"
+#include "store/sample_filter.h"
 
 namespace dpn::bench {
 
@@ -43,6 +44,7 @@ struct SampleRow {
   std::string id, category, family, question, answer, prediction;
   bool correct = false;
   double score = 0, flops_llm = 0, latency_ms = 0;
+  std::vector<store::PooledDecision> pooling;  // router decisions with the kernel each applied (from the traces)
 };
 
 // The realized speed-up next to the one FLOPs promise, both from medians over the samples both runs hold:

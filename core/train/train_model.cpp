@@ -288,12 +288,15 @@ at::Tensor dpe_layer(const Params& p, const DpeLayer& layer, const DpnSpec& spec
     r = at::linear(at::gelu(at::linear(r, get(p, q + "mlp1.1.weight"))), get(p, q + "predictor.weight"));
     at::Tensor probs = at::softmax(r / spec.temperature, -1);
     int e = 0;
+    bool unscaled = false;
     if (auto f = spec.forced.find(layer.index); f != spec.forced.end()) {
       e = f->second;
+      unscaled = spec.forced_unscaled;
     } else if (mode == RouteMode::Argmax) {
       e = int(probs.argmax().item<int64_t>());
     } else {
       at::Tensor pd = probs.detach();
+      if (spec.explore > 0) pd = (1 - spec.explore) * pd + spec.explore / double(pd.numel());
       int tries = 0;
       for (;; ++tries) {
         e = int(at::multinomial(pd, 1).item<int64_t>());
@@ -311,7 +314,8 @@ at::Tensor dpe_layer(const Params& p, const DpeLayer& layer, const DpnSpec& spec
     at::Tensor vis = x[i].narrow(0, s, n).view({gh, gw, D}).permute({2, 0, 1}).unsqueeze(0);  // [1, D, gh, gw]
     if (kh * kw > 1) vis = at::max_pool2d(vis, {kh, kw}, {kh, kw});
     const int nh = int(vis.size(2)), nw = int(vis.size(3));
-    vis = vis.squeeze(0).permute({1, 2, 0}).reshape({int64_t(nh) * nw, D}) * probs[e];
+    vis = vis.squeeze(0).permute({1, 2, 0}).reshape({int64_t(nh) * nw, D});
+    if (!unscaled) vis = vis * probs[e];
     const int64_t n2 = int64_t(nh) * nw, removed = n - n2, len = b.length[i];
     std::vector<at::Tensor> parts{x[i].narrow(0, 0, s), vis, x[i].narrow(0, s + n, len - s - n)};
     if (removed + (Lmax - len) > 0) parts.push_back(at::zeros({removed + (Lmax - len), D}, x.options()));
@@ -391,6 +395,29 @@ at::Tensor routing_loss(const std::vector<RouteRecord>& routes, double target) {
   if (per_layer.empty()) return at::zeros({});
   at::Tensor total = at::zeros({});
   for (auto& [layer, terms] : per_layer) total = total + at::relu(target - at::stack(terms).mean());
+  return total / double(per_layer.size());
+}
+
+at::Tensor per_sample_loss(const DecoderResult& r, int64_t batch) {
+  at::Tensor ce = at::cross_entropy_loss(r.logits, r.target_ids, {}, at::Reduction::None);  // [K]
+  at::Tensor who = at::tensor(r.target_sample, at::kLong);
+  at::Tensor sum = at::zeros({batch}, ce.options()).index_add(0, who, ce);
+  at::Tensor cnt = at::zeros({batch}, ce.options()).index_add(0, who, at::ones_like(ce));
+  return sum / cnt.clamp_min(1.0);
+}
+
+at::Tensor routing_target_loss(const std::vector<RouteRecord>& routes, const RouteTargets& targets) {
+  std::map<int, std::vector<at::Tensor>> per_layer;
+  for (const auto& r : routes) {
+    auto it = targets.find(r.layer);
+    if (it == targets.end() || size_t(r.sample) >= it->second.size()) continue;
+    const int t = it->second[size_t(r.sample)];
+    if (t < 0) continue;
+    per_layer[r.layer].push_back(-at::log(r.probs[t].clamp_min(1e-12)));
+  }
+  if (per_layer.empty()) return at::zeros({});
+  at::Tensor total = at::zeros({});
+  for (auto& [layer, terms] : per_layer) total = total + at::stack(terms).mean();
   return total / double(per_layer.size());
 }
 

@@ -39,6 +39,9 @@ struct DpnSpec {
   int min_tokens = 18;        // training: resample while n / area < min_tokens (§1.6 guard 3), capped below
   int max_resample = 32;      // the reference loops forever; after this many draws the 1x1 expert is used
   std::map<int, int> forced;  // DPE layer -> expert index used whatever the mode (what-if paths, parity tests)
+  double explore = 0;          // training draws: this share of the distribution spread uniformly (reference: 0)
+  bool forced_unscaled = false;  // a forced expert's tokens are not scaled by its probability (the trainer's
+                                 // per-expert loss probes compare the experts themselves, not the router's current p)
 };
 
 // Dense per-patch targets of the vision pre-training (PatchLabels plus the patch's row and column).
@@ -107,6 +110,14 @@ DecoderResult decoder_forward(const Params& p, const ModelDims& d, SeqBatch batc
 // Routing loss "as intended" (dpn-detail.md §2.1): per DPE layer, hinge max(0, target - mean over its records of
 // scale[argmax] * p[argmax]) with scale = expert position (0, 1, 2, ...), averaged over layers.
 at::Tensor routing_loss(const std::vector<RouteRecord>& routes, double target = 1.5);
+
+// Each sample's mean cross-entropy over its own target positions: [batch] (0 for a sample without targets).
+at::Tensor per_sample_loss(const DecoderResult& r, int64_t batch);
+
+// Router supervision with a target expert per (DPE layer, sample): per layer, the mean over its records of
+// -log p[target], averaged over the layers that have records; a target of -1 (or none) skips the record.
+using RouteTargets = std::map<int, std::vector<int>>;  // DPE layer index -> target expert per sample
+at::Tensor routing_target_loss(const std::vector<RouteRecord>& routes, const RouteTargets& targets);
 
 int64_t count_params(const Params& p, const std::string& prefix = "");
 

@@ -50,10 +50,13 @@ StageDef stage_def(const std::string& name, const TrainOptions& o) {
   else if (name == "presence") s = {name, 3, 1500, 32, 5e-4, 1};
   else if (name == "consolidate") s = {name, 3, 400, 32, 5e-4};
   else if (name == "dpn") s = {name, 4, 1000, 32, 3e-4};
+  // Deciding routers (core/train/README.md, "Deciding routers"): from dpn's model, routing targets from the LM loss.
+  else if (name == "route") s = {name, 6, 300, 16, 3e-4, 1};  // one thread: see the presence phase
   else if (name == "tokenpacker") s = {name, 5, 1600, 32, 1e-3, 1};  // one thread: see the presence phase
   else
     throw Error("--stage",
-                "unknown stage '" + name + "' (vision, stage1, stage2, presence, consolidate, dpn, tokenpacker, all)");
+                "unknown stage '" + name +
+                    "' (vision, stage1, stage2, presence, consolidate, dpn, route, tokenpacker, all)");
   if (smoke) {
     s.steps = 6;
     s.batch = 4;
@@ -88,10 +91,24 @@ DpnSpec dpn_spec_for(const ModelDims& d) {
   return s;
 }
 
+// The `route` stage's (and the shipped demo-dpn's) DPE layers: layer 0 as in dpn_spec_for, the second one at
+// `second_layer` (default 1, not 2: a fine question keeps 1x1 at layer 0, and its 2x2 choice after layer 1 instead
+// of layer 2 keeps the mean saving above 40% while the coarse questions take 4x4; core/train/README.md), and
+// `explore` of every training draw spread uniformly over the experts.
+DpnSpec route_spec_for(const ModelDims& d, int second_layer, double explore) {
+  DpnSpec s = dpn_spec_for(d);
+  s.layers.resize(1);
+  if (second_layer > 0 && second_layer < d.layers) s.layers.push_back({second_layer, {{1, 1}, {2, 2}}});
+  s.explore = explore;
+  return s;
+}
+
 struct Adam {
   std::map<std::string, at::Tensor> m, v;
   int64_t t = 0;
-  void step(Params& p, const std::vector<std::string>& names, double lr, double clip) {
+  // Parameters whose name contains `scaled` (the routers) move at lr * scale.
+  void step(Params& p, const std::vector<std::string>& names, double lr, double clip, const std::string& scaled = "",
+            double scale_lr = 1.0) {
     torch::NoGradGuard ng;
     double sq = 0;
     for (const auto& n : names)
@@ -110,7 +127,8 @@ struct Adam {
       }
       m[n].mul_(b1).add_(g, 1 - b1);
       v[n].mul_(b2).addcmul_(g, g, 1 - b2);
-      p[n].sub_(lr / c1 * m[n] / ((v[n] / c2).sqrt() + eps));
+      const double lr_n = !scaled.empty() && n.find(scaled) != std::string::npos ? lr * scale_lr : lr;
+      p[n].sub_(lr_n / c1 * m[n] / ((v[n] / c2).sqrt() + eps));
       p[n].grad().zero_();
     }
   }
@@ -142,7 +160,7 @@ void progress_bar(const std::string& stage, int step, int total, double loss, do
 struct Ctx {
   TrainOptions o;
   ModelDims d;
-  DpnSpec dpn;
+  DpnSpec dpn, route;  // the dpn stage's DPE layers; the route stage's (the shipped demo-dpn's)
   std::unique_ptr<Tokenizer> tok;
   std::string tok_path;
   fs::path out;
@@ -221,6 +239,8 @@ SeqBatch build_batch(const Params& p, const ModelDims& d, const std::vector<Enco
 }
 
 bool is_packer(const std::string& stage) { return stage == "tokenpacker"; }
+bool is_routed(const std::string& stage) { return stage == "dpn" || stage == "route"; }
+const DpnSpec& spec_of(const Ctx& c, const std::string& stage) { return stage == "route" ? c.route : c.dpn; }
 
 struct Batch {
   std::vector<EncodedScene> es;
@@ -316,9 +336,11 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
     }
     return;
   }
-  const bool dpn = stage == "dpn";
+  const bool dpn = is_routed(stage);
+  const DpnSpec& spec = spec_of(c, stage);
   std::map<int, std::pair<int, int>> fam;  // family -> (correct, total)
   std::map<int, std::vector<std::vector<int>>> freq;
+  std::map<int, std::pair<int, int>> confident;  // DPE layer -> (decisions with p[chosen] >= 0.8, decisions)
   double frac_sum = 0;
   int frac_n = 0;
   const int chunk = 16;
@@ -335,7 +357,7 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
     }
     at::Tensor vis = visual_tokens(p, c.d, at::stack(px, 0), is_packer(stage));
     SeqBatch sb = build_batch(p, c.d, es, vis);
-    DecoderResult dr = decoder_forward(p, c.d, sb, dpn ? &c.dpn : nullptr, RouteMode::Argmax);
+    DecoderResult dr = decoder_forward(p, c.d, sb, dpn ? &spec : nullptr, RouteMode::Argmax);
     at::Tensor pred = dr.logits.argmax(-1);
     std::vector<bool> seen(es.size(), false);
     for (size_t k = 0; k < dr.target_sample.size(); ++k) {
@@ -348,10 +370,14 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
     }
     if (dpn) {
       // token-layers through the decoder relative to no pooling (FLOPs proxy), per sample
-      std::vector<std::vector<int>> chosen(es.size(), std::vector<int>(c.dpn.layers.size(), -1));
-      for (const auto& rr : dr.routes)
-        for (size_t li = 0; li < c.dpn.layers.size(); ++li)
-          if (c.dpn.layers[li].index == rr.layer) chosen[size_t(rr.sample)][li] = rr.chosen;
+      std::vector<std::vector<int>> chosen(es.size(), std::vector<int>(spec.layers.size(), -1));
+      for (const auto& rr : dr.routes) {
+        for (size_t li = 0; li < spec.layers.size(); ++li)
+          if (spec.layers[li].index == rr.layer) chosen[size_t(rr.sample)][li] = rr.chosen;
+        auto& [sure, all] = confident[rr.layer];
+        sure += rr.probs[rr.chosen].item<double>() >= 0.8;
+        ++all;
+      }
       for (size_t i = 0; i < es.size(); ++i) {
         const int64_t N = c.d.grid() * c.d.grid(), T = int64_t(es[i].ids.size()) - 1;
         int64_t n = N;
@@ -359,9 +385,9 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
         size_t li = 0;
         for (int l = 0; l < c.d.layers; ++l) {
           used += double(T + n);
-          if (li < c.dpn.layers.size() && c.dpn.layers[li].index == l) {
+          if (li < spec.layers.size() && spec.layers[li].index == l) {
             if (chosen[i][li] >= 0) {
-              auto [kh, kw] = c.dpn.layers[li].experts[size_t(chosen[i][li])];
+              auto [kh, kw] = spec.layers[li].experts[size_t(chosen[i][li])];
               n /= (kh * kw);
             }
             ++li;
@@ -377,10 +403,12 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
     r.accuracy[datasets::family_name(datasets::Family(f))] = double(v.first) / std::max(1, v.second);
   if (dpn) {
     r.mean_visual_fraction = frac_sum / std::max(1, frac_n);
+    for (const auto& [layer, v] : confident)
+      r.accuracy["p>=0.8@layer" + std::to_string(layer)] = double(v.first) / std::max(1, v.second);
     for (auto& [f, rows] : freq) {
       std::vector<double> fr;
-      for (size_t li = 0; li < c.dpn.layers.size(); ++li) {
-        const size_t E = c.dpn.layers[li].experts.size();
+      for (size_t li = 0; li < spec.layers.size(); ++li) {
+        const size_t E = spec.layers[li].experts.size();
         std::vector<double> cnt(E + 1, 0);  // last: not pooled
         for (const auto& row : rows) cnt[row[li] < 0 ? E : size_t(row[li])] += 1;
         for (double x : cnt) fr.push_back(x / std::max<size_t>(1, rows.size()));
@@ -388,6 +416,57 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
       r.expert_freq[datasets::family_name(datasets::Family(f))] = fr;
     }
   }
+}
+
+// The route stage's routing targets, from the LM loss. Per DPE layer, the cost of its strongest expert for each
+// sample: the answer's loss under it (the other DPE layers at 1x1, tokens unscaled) minus the loss with every layer
+// at 1x1. The cost is averaged per question family (an exponential moving average over steps, `decay`), and every
+// question of a family gets that layer's strongest expert as its target when the family's mean cost is at most
+// `tolerance` nats (one value per DPE layer, the last for the rest), else the lightest. Per-sample targets were measured noisy (run r2 in core/train/README.md:
+// small-object colour half on 4x4, routers unsure); the router reads the question, so one decision per kind of
+// question is what it can learn confidently. The middle experts are never targets: the router learns a decision
+// (pool to the pyramid's top or keep the detail), not a blend.
+struct RouteCosts {
+  std::map<std::pair<int, int>, double> ema;  // (DPE layer, family) -> mean cost of the strongest expert
+};
+
+RouteTargets loss_targets(const Ctx& c, const Params& p, const SeqBatch& sb, const std::vector<int>& family,
+                          RouteCosts& costs, const std::vector<double>& tolerance, double decay = 0.9) {
+  torch::NoGradGuard ng;
+  const int64_t B = sb.embeds.size(0);
+  std::map<int, int> light;
+  for (const auto& l : c.route.layers) light[l.index] = 0;
+  auto losses = [&](const std::map<int, int>& forced) {
+    DpnSpec s = c.route;
+    s.forced = forced;
+    s.forced_unscaled = true;
+    return per_sample_loss(decoder_forward(p, c.d, sb, &s, RouteMode::Argmax), B);
+  };
+  const at::Tensor base = losses(light);
+  RouteTargets t;
+  for (size_t li = 0; li < c.route.layers.size(); ++li) {
+    const DpeLayer& l = c.route.layers[li];
+    const double tol = tolerance.empty() ? 0.0 : tolerance[std::min(li, tolerance.size() - 1)];
+    std::map<int, int> f = light;
+    const int strongest = int(l.experts.size()) - 1;
+    f[l.index] = strongest;
+    const at::Tensor cost = (losses(f) - base).contiguous();
+    auto acc = cost.accessor<float, 1>();
+    std::map<int, std::pair<double, int>> batch;  // family -> (cost sum, samples)
+    for (int64_t i = 0; i < B; ++i) {
+      batch[family[size_t(i)]].first += acc[i];
+      ++batch[family[size_t(i)]].second;
+    }
+    for (const auto& [fam, v] : batch) {
+      const double mean = v.first / v.second;
+      auto it = costs.ema.find({l.index, fam});
+      if (it == costs.ema.end()) costs.ema[{l.index, fam}] = mean;
+      else it->second = decay * it->second + (1 - decay) * mean;
+    }
+    std::vector<int>& v = t[l.index];
+    for (int64_t i = 0; i < B; ++i) v.push_back(costs.ema.at({l.index, family[size_t(i)]}) <= tol ? strongest : 0);
+  }
+  return t;
 }
 
 void set_trainable(Params& p, const std::vector<std::string>& names) {
@@ -422,7 +501,7 @@ Params without(const Params& a, const std::string& prefix) {
 std::string output_folder(const std::string& stage) {
   static const std::map<std::string, std::string> kFolder = {
       {"vision", "demo-clip"},       {"stage1", "stage1"}, {"stage2", "stage2"},  {"presence", "presence"},
-      {"consolidate", "demo-base"}, {"dpn", "demo-dpn"},  {"tokenpacker", "demo-tokenpacker"}};
+      {"consolidate", "demo-base"}, {"dpn", "dpn-sampled"}, {"route", "demo-dpn"}, {"tokenpacker", "demo-tokenpacker"}};
   return kFolder.at(stage);
 }
 
@@ -455,6 +534,14 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
     } else if (stage == "dpn") {
       p = merge(p, read_stage(c, "consolidate"));
       init_routers(p, c.d, c.dpn, seed);
+      trainable = names_with(p, {"model.", "lm_head."});
+    } else if (stage == "route") {  // dpn's model; its routers where route_spec keeps the layer, new ones elsewhere
+      Params prev = read_stage(c, "dpn"), fresh;
+      init_routers(fresh, c.d, c.route, seed);
+      for (const auto& l : c.dpn.layers) prev = without(prev, "model.layers." + std::to_string(l.index) + ".pooling_router.");
+      for (const auto& [k, t] : read_stage(c, "dpn"))
+        if (fresh.count(k)) fresh[k] = t;
+      p = merge(merge(p, prev), fresh);
       trainable = names_with(p, {"model.", "lm_head."});
     } else {  // tokenpacker: demo-base's LLM, a new projector (projector-only first, then projector + LLM)
       const Params base = read_stage(c, "consolidate");
@@ -498,7 +585,9 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
 
   StageReport r;
   r.stage = stage;
-  const bool single = stage == "dpn";  // one question per sample: the router reads it
+  const bool single = is_routed(stage);  // one question per sample: the router reads it
+  const DpnSpec& routing = spec_of(c, stage);
+  RouteCosts costs;
   double t_sum = 0;
   int t_n = 0;
   for (int step = start; step < sd.steps; ++step) {
@@ -516,12 +605,20 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
       loss = vision_loss(c, p, b);
     } else {
       at::Tensor vis = visual_tokens(p, c.d, b.pixels, is_packer(stage));
-      DecoderResult dr = decoder_forward(p, c.d, build_batch(p, c.d, b.es, vis), single ? &c.dpn : nullptr, RouteMode::Sample);
+      const SeqBatch sb = build_batch(p, c.d, b.es, vis);
+      DecoderResult dr = decoder_forward(p, c.d, sb, single ? &routing : nullptr, RouteMode::Sample);
       loss = dr.loss;
-      if (single) loss = loss + c.o.route_weight * routing_loss(dr.routes);
+      if (stage == "route") {
+        std::vector<int> family;
+        for (const auto& e : b.es) family.push_back(e.turn_family[0]);
+        const RouteTargets t = loss_targets(c, p, sb, family, costs, c.o.route_tolerance);
+        loss = loss + c.o.target_weight * routing_target_loss(dr.routes, t);
+      }
+      else if (single)
+        loss = loss + c.o.route_weight * routing_loss(dr.routes);
     }
     loss.backward();
-    adam.step(p, names, lr_at(sd, step), 1.0);
+    adam.step(p, names, lr_at(sd, step), 1.0, ".pooling_router.", stage == "route" ? c.o.router_lr_scale : 1.0);
     const double lv = loss.item<double>();
     if (r.steps_run == 0) r.first_loss = lv;
     r.last_loss = lv;
@@ -540,6 +637,12 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
       evaluate(c, p, stage, e);
       if (c.o.progress) std::fprintf(stderr, "\n");
       std::fprintf(stderr, "  eval @%d: %s\n", step + 1, format_report(e).c_str());
+      if (stage == "route") {
+        std::fprintf(stderr, "  strongest expert's mean extra loss (layer, family):");
+        for (const auto& [k, v] : costs.ema)
+          std::fprintf(stderr, " (%d, %s) %.3f", k.first, datasets::family_name(datasets::Family(k.second)), v);
+        std::fprintf(stderr, "\n");
+      }
     }
   }
   if (c.o.progress) std::fprintf(stderr, "\n");
@@ -554,7 +657,7 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
   if (stage == "vision") {
     write_clip_folder(r.output, p, c.d);
   } else {
-    if (stage == "dpn") spec.dpn = &c.dpn;
+    if (is_routed(stage)) spec.dpn = &spec_of(c, stage);
     if (stage == "tokenpacker") spec.projector = "tokenpacker";
     write_llava_folder(r.output, p, c.d, spec);
   }
@@ -589,11 +692,12 @@ std::vector<StageReport> run_training(const TrainOptions& o) {
   c.out = fs::path(o.out);
   c.d = dims_for(o.size);
   c.dpn = dpn_spec_for(c.d);
+  c.route = route_spec_for(c.d, o.second_dpe_layer, o.route_explore);
   fs::create_directories(c.out);
   configure_threads(o.threads);  // LibTorch alone would use one thread on this 2-core machine
   ensure_tokenizer(c);
   std::vector<std::string> stages;
-  if (o.stage == "all") stages = {"vision", "stage1", "stage2", "presence", "consolidate", "dpn", "tokenpacker"};
+  if (o.stage == "all") stages = {"vision", "stage1", "stage2", "presence", "consolidate", "dpn", "route", "tokenpacker"};
   else stages = {o.stage};
   std::vector<StageReport> out;
   for (const auto& s : stages) {

@@ -11,7 +11,7 @@
 namespace dpn::train {
 
 struct TrainOptions {
-  std::string stage = "all";  // vision | stage1 | stage2 | presence | consolidate | dpn | tokenpacker | all
+  std::string stage = "all";  // vision | stage1 | stage2 | presence | consolidate | dpn | route | tokenpacker | all
   std::string out;            // folder receiving tokenizer/, demo-clip/, stage1/, stage2/, presence/, demo-base/, ...
   uint64_t seed = 1;
   int steps = 0;              // 0: the stage's default
@@ -22,7 +22,17 @@ struct TrainOptions {
   int eval_scenes = 48;       // held-out scenes (x 6 questions) per evaluation
   int save_every = 200;       // steps between resumable states
   double lr = 0;              // 0: the stage's default
-  double route_weight = 0.1;
+  double route_weight = 0.1;  // dpn: weight of the reference's routing loss as intended (hinge on scale * p)
+  // route (the stage after dpn, from its model): the LM loss under each DPE layer's strongest expert against its
+  // lightest (the other DPE layers at 1x1), averaged per question family over steps; the target is the strongest
+  // expert when the family's mean costs at most route_tolerance nats (per DPE layer), else the lightest; loss -log p[target] with
+  // weight target_weight. Training draws mix
+  // route_explore of uniform into the router's distribution; the routers learn at router_lr_scale x the stage's lr.
+  std::vector<double> route_tolerance = {0.02, 0.05};  // per DPE layer in order; the last one for the rest
+  double target_weight = 1.0;
+  double route_explore = 0.3;
+  double router_lr_scale = 30;
+  int second_dpe_layer = 1;     // route: decoder layer of the second DPE layer ({1x1, 2x2}); <= 0: none
   double small_patch_weight = 16;  // vision: loss weight of small-item patches (background 1, big shapes 2)
   std::vector<int> families;  // question families trained on (datasets::Family values); empty: all six
   std::vector<double> family_weights;  // draw weight per family (Family order); empty: the stage's default

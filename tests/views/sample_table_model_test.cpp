@@ -82,6 +82,33 @@ class SampleTableModelTest : public QObject {
     QCOMPARE(model.index(1, SampleTableModel::Prediction).data().toString(), QString("blue"));
     QVERIFY(!model.index(5, 0).isValid());
   }
+
+  void filters_wrong_answers_pooled_beyond_two_by_two() {
+    // Two DPN samples whose traces show the 12x12 grid pooled 4x4 after layer 0, one right, one wrong; one wrong
+    // sample pooled 2x2 only. The benchmark rows keep each decision's kernel (core's summary, from the traces).
+    auto pooled = [](const std::string& id, double score, int k) {
+      store::SampleResult s = sample(id, "glyph", score);
+      const int g = 12 / k;
+      s.layers = {{0, 144, 12, 12, 1, 1}, {1, g * g, g, g, 1, 1}};
+      s.routers = {{0, k == 4 ? 2 : 1, "[0.02,0.08,0.9]", false}};
+      return s;
+    };
+    bench::BenchSummary s;
+    s.methods.push_back(bench::summarize_run("dpn", 1, {pooled("1", 1, 4), pooled("2", 0, 4), pooled("3", 0, 2)}, {},
+                                             nullptr));
+    const auto rows = views::sample_rows(s);
+    store::SampleFilter f;
+    f.correctness = store::SampleFilter::Correctness::wrong;
+    QCOMPARE(views::filter_rows(rows, f).size(), size_t(2));
+    store::parse_pooled_beyond("2x2", f);
+    const auto hard = views::filter_rows(rows, f);
+    QCOMPARE(hard.size(), size_t(1));
+    QCOMPARE(hard[0].sample, QString("2"));
+    QCOMPARE(views::pooling_text(hard[0]), QString("L0 4x4 (p 0.90)"));
+    SampleTableModel model;
+    model.setRows(hard);
+    QVERIFY(model.index(0, SampleTableModel::Prediction).data(Qt::ToolTipRole).toString().contains("L0 4x4"));
+  }
 };
 
 QTEST_MAIN(SampleTableModelTest)

@@ -329,6 +329,18 @@ class StudioGuiTest : public QObject {
     QCOMPARE(finished.first().at(0).toBool(), false);
     QCOMPARE(w_->benchmark()->resultRows(), 6);  // 3 samples x 2 methods
     QCOMPARE(child<QProgressBar>("benchProgress")->value(), 6);
+    // The sample filter: wrong answers only, then wrong answers where a router pooled beyond 2x2 (static pooling
+    // is no router decision: none), then all rows again.
+    int wrong = 0;
+    for (int r = 0; r < 6; ++r)
+      wrong += w_->benchmark()->resultsView()->model()->index(r, SampleTableModel::Score).data(Qt::EditRole).toDouble() < 1;
+    w_->benchmark()->setSampleFilter(1);
+    QCOMPARE(w_->benchmark()->resultRows(), wrong);
+    QVERIFY(child<QLabel>("benchFilterCount")->text().endsWith("of 6 rows"));
+    w_->benchmark()->setSampleFilter(2);
+    QCOMPARE(w_->benchmark()->resultRows(), 0);
+    w_->benchmark()->setSampleFilter(0);
+    QCOMPARE(w_->benchmark()->resultRows(), 6);
     QVERIFY(w_->benchmark()->accuracyFigure().valid());
     // The static pyramid's fixed pooling is not a router's choice: no expert bars for these two methods.
     QVERIFY(w_->benchmark()->expertFrequencies().empty());

@@ -1,9 +1,12 @@
 // The trainer's model pieces: a TokenPacker initialised as average pooling starts where the mlp2x projector it
-// replaces is (the LLM it feeds was trained on that projector's tokens).
+// replaces is (the LLM it feeds was trained on that projector's tokens); the route stage's per-sample losses and
+// router supervision.
 #include "train/train_model.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace dpn::train {
 namespace {
@@ -36,6 +39,35 @@ TEST(TrainModel, TokenPackerInitialisedAsAveragePoolingMatchesTheBaseProjectorOn
   const at::Tensor random = tokenpacker_projector(r, d, feats, multi);
   EXPECT_LT(at::cosine_similarity(random, want, -1).mean().item<double>(), 0.5);
   EXPECT_LT((random.norm(2, -1) / want.norm(2, -1)).mean().item<double>(), 0.1);
+}
+
+TEST(TrainModel, PerSampleLossAveragesEachSamplesOwnTargetRows) {
+  DecoderResult r;
+  r.logits = at::tensor({0.f, 0.f, 5.f, 0.f, 0.f, 0.f}).view({3, 2});  // rows: sample 0, sample 0, sample 2
+  r.target_ids = at::tensor(std::vector<int64_t>{0, 1, 0});
+  r.target_sample = {0, 0, 2};
+  const at::Tensor l = per_sample_loss(r, 3);
+  const at::Tensor ce = at::cross_entropy_loss(r.logits, r.target_ids, {}, at::Reduction::None);
+  ASSERT_EQ(l.size(0), 3);
+  EXPECT_NEAR(l[0].item<double>(), (ce[0] + ce[1]).item<double>() / 2, 1e-6);
+  EXPECT_EQ(l[1].item<double>(), 0.0);  // no target rows
+  EXPECT_NEAR(l[2].item<double>(), ce[2].item<double>(), 1e-6);
+}
+
+TEST(TrainModel, RoutingTargetLossRaisesTheTargetsProbabilityPerLayer) {
+  at::Tensor logits = at::zeros({2, 3}).set_requires_grad(true);  // two records at layer 0
+  at::Tensor other = at::zeros({1, 2}).set_requires_grad(true);   // one at layer 1
+  const at::Tensor p = at::softmax(logits / 10.0, -1), q = at::softmax(other / 10.0, -1);
+  std::vector<RouteRecord> routes{{0, 0, 1, p[0]}, {0, 1, 0, p[1]}, {1, 0, 0, q[0]}};
+  const RouteTargets targets{{0, {2, -1}}, {1, {1}}};  // sample 1 of layer 0 has no target
+  at::Tensor loss = routing_target_loss(routes, targets);
+  EXPECT_NEAR(loss.item<double>(), std::log(3.0) / 2 + std::log(2.0) / 2, 1e-6);  // mean of the layers' means
+  loss.backward();
+  EXPECT_LT(logits.grad()[0][2].item<double>(), 0);  // descending raises the target's logit
+  EXPECT_GT(logits.grad()[0][0].item<double>(), 0);
+  EXPECT_EQ(logits.grad()[1].abs().sum().item<double>(), 0.0);  // the record without a target is left alone
+  EXPECT_LT(other.grad()[0][1].item<double>(), 0);
+  EXPECT_EQ(routing_target_loss(routes, {}).item<double>(), 0.0);
 }
 
 }  // namespace

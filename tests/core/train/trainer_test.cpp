@@ -49,7 +49,7 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
   EXPECT_TRUE(fs::exists(out / "demo-clip" / "config.json"));
   EXPECT_TRUE(fs::exists(out / "tokenizer" / "tokenizer.model"));
 
-  for (const char* stage : {"stage1", "stage2", "presence", "consolidate", "dpn", "tokenpacker"}) {
+  for (const char* stage : {"stage1", "stage2", "presence", "consolidate", "dpn", "route", "tokenpacker"}) {
     TrainOptions s = smoke(out, stage, 10);
     s.lr = 5e-3;
     std::vector<double> losses;
@@ -60,7 +60,8 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
     };
     auto rs = run_training(s);
     ASSERT_EQ(losses.size(), 10u) << stage;
-    const bool one_thread = std::string(stage) == "presence" || std::string(stage) == "tokenpacker";
+    const bool one_thread =
+        std::string(stage) == "presence" || std::string(stage) == "route" || std::string(stage) == "tokenpacker";
     EXPECT_EQ(threads, one_thread ? std::set<int>{1} : std::set<int>{configure_threads(0)}) << stage;
     EXPECT_EQ(at::get_num_threads(), configure_threads(0)) << stage << ": the thread count is restored";
     if (std::string(stage) == "presence")  // presence questions only: 10 steps x 4 images
@@ -70,7 +71,7 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
     EXPECT_LT((losses[7] + losses[8] + losses[9]) / 3, losses[0]) << stage;
   }
 
-  for (const char* m : {"stage1", "stage2", "presence", "demo-base", "demo-dpn", "demo-tokenpacker"}) {
+  for (const char* m : {"stage1", "stage2", "presence", "demo-base", "dpn-sampled", "demo-dpn", "demo-tokenpacker"}) {
     auto model = load_llava_model((out / m).string(), "", at::kFloat);
     ASSERT_NE(model, nullptr) << m;
     EXPECT_EQ(model->cfg.vision.grid(), 12) << m;
@@ -80,6 +81,10 @@ TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
   EXPECT_EQ(dpn->cfg.pooling.type, PoolingType::Adaptive);
   ASSERT_FALSE(dpn->cfg.pooling.layers.empty());
   EXPECT_TRUE(dpn->weights.llm.layers[size_t(dpn->cfg.pooling.layers[0].index)].router.fc1.defined());
+  // The route stage's DPE layers: 0 and --second-dpe-layer (1), each with its router.
+  ASSERT_EQ(dpn->cfg.pooling.layers.size(), 2u);
+  EXPECT_EQ(dpn->cfg.pooling.layers[1].index, 1);
+  EXPECT_TRUE(dpn->weights.llm.layers[1].router.fc1.defined());
   auto packer = load_llava_model((out / "demo-tokenpacker").string(), "", at::kFloat);
   EXPECT_EQ(packer->cfg.projector, ProjectorKind::TokenPacker);
 
