@@ -79,9 +79,8 @@ int Args::get_int(const std::string& key, int fallback) {
   return x;
 }
 
-double Args::get_double(const std::string& key, double fallback) {
-  std::string v = get(key);
-  if (v.empty()) return fallback;
+namespace {
+double parse_number(const std::string& key, const std::string& v) {
   size_t pos = 0;
   double x = 0;
   try {
@@ -93,6 +92,26 @@ double Args::get_double(const std::string& key, double fallback) {
   // stod reads "nan", "inf" and 1e999 (as inf): no option of dpn means them.
   if (!std::isfinite(x)) throw UsageError("--" + key + " expects a finite number, got '" + v + "'");
   return x;
+}
+}  // namespace
+
+double Args::get_double(const std::string& key, double fallback) {
+  std::string v = get(key);
+  if (v.empty()) return fallback;
+  return parse_number(key, v);
+}
+
+std::vector<double> Args::get_doubles(const std::string& key, const std::vector<double>& fallback) {
+  std::string v = get(key);
+  if (v.empty()) return fallback;
+  std::vector<double> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = v.find(',', start);
+    out.push_back(parse_number(key, v.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
 }
 
 std::vector<std::string> Args::positional() { return positional_; }

@@ -24,6 +24,8 @@ class Args {
   bool flag(const std::string& key);
   int get_int(const std::string& key, int fallback);
   double get_double(const std::string& key, double fallback);
+  // A comma-separated list of finite numbers ("0.02,0.03"); fallback when the option is absent.
+  std::vector<double> get_doubles(const std::string& key, const std::vector<double>& fallback);
   std::vector<std::string> positional();
   void finish() const;  // throws UsageError naming the first unknown option
   bool wants_help() const { return help_; }

@@ -76,6 +76,18 @@ TEST(HostileInput, NonFiniteNumbersAreUsageErrors) {
   expect_one_line_error(ask(kImage, {"--top-p", "inf"}), 2, "--top-p expects a finite number, got 'inf'");
 }
 
+TEST(HostileInput, NumberListsAreCheckedLikeNumbers) {
+  // Before: std::stod on each item, so "0.02,abc" ended in a bare "stod" from std::invalid_argument.
+  const fs::path d = dpn::test::scratch_dir("hostile-lists");
+  expect_one_line_error(run_dpn_argv({"train", "--out", d.string(), "--stage", "route", "--route-tolerance", "0.02,abc"}), 2,
+                        "--route-tolerance expects a number, got 'abc'");
+  expect_one_line_error(run_dpn_argv({"train", "--out", d.string(), "--stage", "route", "--family-weights", "1,,1,1,1,1"}), 2,
+                        "--family-weights expects a number, got ''");
+  expect_one_line_error(run_dpn_argv({"train", "--out", d.string(), "--stage", "route", "--route-tolerance", "0.02,nan"}), 2,
+                        "--route-tolerance expects a finite number, got 'nan'");
+  EXPECT_TRUE(fs::is_empty(d)) << "a refused command wrote into --out";
+}
+
 TEST(HostileInput, IndexNamingAFileOutsideTheModelIsRefusedWithoutEchoingIt) {
   const fs::path d = dpn::test::scratch_dir("hostile");
   fs::copy(std::string(DPN_TEST_DATA) + "/golden/llava_hf", d / "m");
