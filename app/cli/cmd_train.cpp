@@ -23,9 +23,8 @@ int run_train(Args& a) {
   o.save_every = a.get_int("save-every", 200);
   o.lr = a.get_double("lr", 0);
   o.route_weight = a.get_double("route-weight", 0.1);
-  std::stringstream tols(a.get("route-tolerance", "0.02,0.05"));
-  o.route_tolerance.clear();
-  for (std::string t; std::getline(tols, t, ',');) o.route_tolerance.push_back(std::stod(t));
+  o.route_tolerance = a.get_doubles("route-tolerance", o.route_tolerance);
+  o.route_band = a.get_double("route-band", o.route_band);
   o.target_weight = a.get_double("target-weight", 1.0);
   o.route_explore = a.get_double("route-explore", 0.3);
   o.router_lr_scale = a.get_double("router-lr-scale", 30);
@@ -37,8 +36,7 @@ int run_train(Args& a) {
   std::stringstream fams(a.get("families", ""));
   for (std::string f; std::getline(fams, f, ',');)
     if (!f.empty()) o.families.push_back(int(datasets::family_from_name(f)));
-  std::stringstream weights(a.get("family-weights", ""));
-  for (std::string w; std::getline(weights, w, ',');) o.family_weights.push_back(std::stod(w));
+  o.family_weights = a.get_doubles("family-weights", {});
   a.finish();
   if (!o.family_weights.empty() && o.family_weights.size() != size_t(datasets::kFamilies))
     throw UsageError("--family-weights needs one weight per family (" + std::to_string(datasets::kFamilies) +
@@ -46,6 +44,7 @@ int run_train(Args& a) {
   for (double w : o.family_weights)
     if (!(w > 0)) throw UsageError("--family-weights must be positive");
   if (!(o.route_explore >= 0 && o.route_explore <= 1)) throw UsageError("--route-explore is a share (0..1)");
+  if (o.route_band < 0) throw UsageError("--route-band must not be negative");
   if (!(o.router_lr_scale > 0)) throw UsageError("--router-lr-scale must be positive");
   if (o.small_patch_weight <= 0) throw UsageError("--small-patch-weight must be positive");
   if (o.steps < 0 || o.batch < 0 || o.save_every < 1 || o.eval_scenes < 1) throw UsageError("--steps/--batch/--save-every/--eval-scenes must be positive");
@@ -58,7 +57,7 @@ int run_train(Args& a) {
 DPN_CLI_COMMAND(train, "train", "train the demo models (LLaVA recipe at small scale, DPN, TokenPacker)",
                 "dpn train --out DIR [--stage STAGE|all] [--seed S] [--steps N]\n"
                 "          [--batch B] [--resume] [--lr X] [--small-patch-weight W]\n"
-                "          [--route-weight W] [--route-tolerance NATS,NATS] [--target-weight W]\n"
+                "          [--route-weight W] [--route-tolerance NATS,NATS] [--route-band NATS] [--target-weight W]\n"
                 "          [--route-explore SHARE] [--router-lr-scale X] [--second-dpe-layer L]\n"
                 "          [--families F,F,...] [--family-weights W,W,W,W,W,W] [--turns N] [--threads N]\n"
                 "          [--eval-every N] [--eval-scenes N] [--save-every N] [--size demo|smoke] [--no-progress]\n"

@@ -51,7 +51,7 @@ StageDef stage_def(const std::string& name, const TrainOptions& o) {
   else if (name == "consolidate") s = {name, 3, 400, 32, 5e-4};
   else if (name == "dpn") s = {name, 4, 1000, 32, 3e-4};
   // Deciding routers (core/train/README.md, "Deciding routers"): from dpn's model, routing targets from the LM loss.
-  else if (name == "route") s = {name, 6, 300, 16, 3e-4, 1};  // one thread: see the presence phase
+  else if (name == "route") s = {name, 6, 600, 16, 3e-4, 1};  // one thread: see the presence phase
   else if (name == "tokenpacker") s = {name, 5, 1600, 32, 1e-3, 1};  // one thread: see the presence phase
   else
     throw Error("--stage",
@@ -422,16 +422,37 @@ void evaluate(const Ctx& c, const Params& p, const std::string& stage, StageRepo
 // sample: the answer's loss under it (the other DPE layers at 1x1, tokens unscaled) minus the loss with every layer
 // at 1x1. The cost is averaged per question family (an exponential moving average over steps, `decay`), and every
 // question of a family gets that layer's strongest expert as its target when the family's mean cost is at most
-// `tolerance` nats (one value per DPE layer, the last for the rest), else the lightest. Per-sample targets were measured noisy (run r2 in core/train/README.md:
+// `tolerance` nats (one value per DPE layer, the last for the rest), else the lightest; a family's target changes only
+// when its mean cost moves `band` nats past the tolerance (a dead band: a family whose cost sits on the tolerance
+// otherwise flips target between steps and its router learns a coin, run r4). Per-sample targets were measured noisy (run r2 in core/train/README.md:
 // small-object colour half on 4x4, routers unsure); the router reads the question, so one decision per kind of
 // question is what it can learn confidently. The middle experts are never targets: the router learns a decision
 // (pool to the pyramid's top or keep the detail), not a blend.
 struct RouteCosts {
   std::map<std::pair<int, int>, double> ema;  // (DPE layer, family) -> mean cost of the strongest expert
+  std::map<std::pair<int, int>, bool> strong;  // (DPE layer, family) -> its current target is the strongest expert
 };
 
+}  // namespace
+
+bool route_target_is_strongest(int current, double cost, double tolerance, double band) {
+  if (current < 0) return cost <= tolerance;
+  if (current == 1) return cost <= tolerance + band;
+  return cost < tolerance - band;
+}
+
+namespace {
+
+void print_route_costs(const RouteCosts& costs) {
+  std::fprintf(stderr, "  strongest expert's mean extra loss (layer, family):");
+  for (const auto& [k, v] : costs.ema)
+    std::fprintf(stderr, " (%d, %s) %.3f%s", k.first, datasets::family_name(datasets::Family(k.second)), v,
+                 costs.strong.count(k) && costs.strong.at(k) ? " [strongest]" : "");
+  std::fprintf(stderr, "\n");
+}
+
 RouteTargets loss_targets(const Ctx& c, const Params& p, const SeqBatch& sb, const std::vector<int>& family,
-                          RouteCosts& costs, const std::vector<double>& tolerance, double decay = 0.9) {
+                          RouteCosts& costs, const std::vector<double>& tolerance, double band, double decay = 0.9) {
   torch::NoGradGuard ng;
   const int64_t B = sb.embeds.size(0);
   std::map<int, int> light;
@@ -463,8 +484,13 @@ RouteTargets loss_targets(const Ctx& c, const Params& p, const SeqBatch& sb, con
       if (it == costs.ema.end()) costs.ema[{l.index, fam}] = mean;
       else it->second = decay * it->second + (1 - decay) * mean;
     }
+    for (const auto& [fam, v] : batch) {
+      auto it = costs.strong.find({l.index, fam});
+      const int current = it == costs.strong.end() ? -1 : int(it->second);
+      costs.strong[{l.index, fam}] = route_target_is_strongest(current, costs.ema.at({l.index, fam}), tol, band);
+    }
     std::vector<int>& v = t[l.index];
-    for (int64_t i = 0; i < B; ++i) v.push_back(costs.ema.at({l.index, family[size_t(i)]}) <= tol ? strongest : 0);
+    for (int64_t i = 0; i < B; ++i) v.push_back(costs.strong.at({l.index, family[size_t(i)]}) ? strongest : 0);
   }
   return t;
 }
@@ -611,7 +637,7 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
       if (stage == "route") {
         std::vector<int> family;
         for (const auto& e : b.es) family.push_back(e.turn_family[0]);
-        const RouteTargets t = loss_targets(c, p, sb, family, costs, c.o.route_tolerance);
+        const RouteTargets t = loss_targets(c, p, sb, family, costs, c.o.route_tolerance, c.o.route_band);
         loss = loss + c.o.target_weight * routing_target_loss(dr.routes, t);
       }
       else if (single)
@@ -637,14 +663,10 @@ StageReport run_stage(Ctx& c, const std::string& stage) {
       evaluate(c, p, stage, e);
       if (c.o.progress) std::fprintf(stderr, "\n");
       std::fprintf(stderr, "  eval @%d: %s\n", step + 1, format_report(e).c_str());
-      if (stage == "route") {
-        std::fprintf(stderr, "  strongest expert's mean extra loss (layer, family):");
-        for (const auto& [k, v] : costs.ema)
-          std::fprintf(stderr, " (%d, %s) %.3f", k.first, datasets::family_name(datasets::Family(k.second)), v);
-        std::fprintf(stderr, "\n");
-      }
+      if (stage == "route") print_route_costs(costs);
     }
   }
+  if (stage == "route") print_route_costs(costs);
   if (c.o.progress) std::fprintf(stderr, "\n");
   configure_threads(c.o.threads);
   save_state(sd.steps);

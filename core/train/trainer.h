@@ -28,7 +28,8 @@ struct TrainOptions {
   // expert when the family's mean costs at most route_tolerance nats (per DPE layer), else the lightest; loss -log p[target] with
   // weight target_weight. Training draws mix
   // route_explore of uniform into the router's distribution; the routers learn at router_lr_scale x the stage's lr.
-  std::vector<double> route_tolerance = {0.02, 0.05};  // per DPE layer in order; the last one for the rest
+  std::vector<double> route_tolerance = {0.02, 0.03};  // per DPE layer in order; the last one for the rest
+  double route_band = 0.005;  // a family's target changes only when its mean cost moves this far past the tolerance
   double target_weight = 1.0;
   double route_explore = 0.3;
   double router_lr_scale = 30;
@@ -59,5 +60,11 @@ std::vector<StageReport> run_training(const TrainOptions& options);
 
 // Human-readable report lines.
 std::string format_report(const StageReport& r);
+
+// The route stage's target for one (DPE layer, question family) after its mean cost was updated: the strongest
+// expert when the cost is at most `tolerance` nats, else the lightest, with a dead band of `band` nats: a family that
+// has a target keeps it until its cost moves `band` past the tolerance. `current`: 1 strongest, 0 lightest, -1 none
+// yet. Returns whether the strongest expert is the target.
+bool route_target_is_strongest(int current, double cost, double tolerance, double band);
 
 }  // namespace dpn::train

@@ -37,6 +37,23 @@ TrainOptions smoke(const fs::path& out, const std::string& stage, int steps) {
   return o;
 }
 
+TEST(RouteTarget, DeadBandKeepsATargetWhoseCostSitsOnTheTolerance) {
+  // No target yet: the tolerance alone decides.
+  EXPECT_TRUE(route_target_is_strongest(-1, 0.030, 0.03, 0.005));
+  EXPECT_FALSE(route_target_is_strongest(-1, 0.031, 0.03, 0.005));
+  // Run r4's position family: a cost wandering 0.026..0.034 around a 0.03 tolerance keeps whichever target it has.
+  for (double cost : {0.026, 0.029, 0.031, 0.034}) {
+    EXPECT_TRUE(route_target_is_strongest(1, cost, 0.03, 0.005)) << cost;
+    EXPECT_FALSE(route_target_is_strongest(0, cost, 0.03, 0.005)) << cost;
+  }
+  // Past the band the target follows the cost.
+  EXPECT_FALSE(route_target_is_strongest(1, 0.0351, 0.03, 0.005));
+  EXPECT_TRUE(route_target_is_strongest(0, 0.0249, 0.03, 0.005));
+  // Band 0: the plain tolerance rule of run r4.
+  EXPECT_FALSE(route_target_is_strongest(1, 0.0301, 0.03, 0.0));
+  EXPECT_TRUE(route_target_is_strongest(0, 0.0299, 0.03, 0.0));
+}
+
 TEST(Trainer, AllStagesLearnWriteLoadableCheckpointsAndResume) {
   const fs::path out = fresh_dir("all");
   // Vision pre-training on dense patch labels: its loss must fall within a few steps at a high learning rate.
